@@ -642,8 +642,8 @@ class AsyncStore:
 
     Tolerant by default: a `StorageError` is logged (operation and SQLite's reason only: never
     question text or user data) and the call returns None/False, so the bot keeps answering.
-    With `strict=True` errors propagate. The first failure logs a WARNING; repeats log DEBUG
-    until a call succeeds again, which logs INFO.
+    With `strict=True` errors propagate. Each operation's first failure logs a WARNING; repeats
+    log DEBUG until that operation succeeds again, which logs INFO (no log flood in an outage).
     """
 
     def __init__(self, store: Store, *, strict: bool = False) -> None:
@@ -651,7 +651,7 @@ class AsyncStore:
         self.store = store
         self.strict = strict
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dateline-db")
-        self._failures = 0
+        self._failures: dict[str, int] = {}  # operation -> failed calls since its last success
 
     @classmethod
     async def open(
@@ -695,13 +695,13 @@ class AsyncStore:
         except StorageError as error:
             if self.strict:
                 raise
-            self._failures += 1
-            level = logging.WARNING if self._failures == 1 else logging.DEBUG
-            logger.log(level, "storage: %s not recorded, continuing without it: %s", op, error)
+            count = self._failures[op] = self._failures.get(op, 0) + 1
+            level = logging.WARNING if count == 1 else logging.DEBUG
+            logger.log(level, "storage unavailable, carrying on without it: %s", error)
             return failed
-        if self._failures:
-            logger.info("storage: working again after %d failed calls", self._failures)
-            self._failures = 0
+        count = self._failures.pop(op, 0)
+        if count:
+            logger.info("storage: %s works again after %d failed calls", op, count)
         return result
 
     async def record_question(

@@ -1,0 +1,297 @@
+"""Answers: from a question to the exact supporting quote, or an honest "not found".
+
+Retrieval ranks passages with BM25; then, in the best few passages, every sentence (or two
+adjacent sentences when one is too short to stand alone) is scored by how much of the
+question's vocabulary it covers, weighted by idf. The final ranking blends the passage's
+BM25 score with its best quote's coverage, so a passage that matches the question in one
+sentence beats one that scatters the words over a paragraph.
+
+Abstention uses signals that do not depend on the corpus's raw score scale: the share of
+the question's idf weight (unknown words weigh as much as the rarest known word) that the
+chosen passage and quote cover. Below `abstain_threshold` the answer is "not found", still
+carrying the closest passage for transparency.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.analysis import Token
+from bot.articles import Article, collapse_whitespace
+from bot.knowledge import KnowledgeBase
+from bot.passages import Passage
+
+# How many BM25 hits are re-ranked by their best quote.
+RERANK_DEPTH = 12
+# A sentence shorter than this is joined with a neighbour so the quote can stand alone.
+MIN_QUOTE_CHARS = 70
+# Weight of the passage's normalised BM25 score against its best quote's coverage.
+PASSAGE_WEIGHT = 0.5
+# Floor on term weights: BM25Okapi gives very common terms a tiny idf.
+MIN_TERM_WEIGHT = 0.05
+ELLIPSIS = "…"
+
+
+class AnswerStatus(Enum):
+    """What kind of reply this is."""
+
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"
+    INVALID_QUESTION = "invalid_question"
+
+
+@dataclass(frozen=True, slots=True)
+class SupportingQuote:
+    """The quoted words as displayed, where they are in the article, and what matched."""
+
+    text: str
+    start: int
+    end: int
+    highlights: tuple[tuple[int, int], ...]
+    matched_terms: tuple[str, ...]
+
+    def marked(self, before: str, after: str, escape: Callable[[str], str] | None = None) -> str:
+        """The quote with every highlight wrapped, e.g. `**word**` for Discord."""
+        clean = escape or (lambda text: text)
+        pieces: list[str] = []
+        position = 0
+        for start, end in self.highlights:
+            pieces.append(clean(self.text[position:start]))
+            pieces.append(f"{before}{clean(self.text[start:end])}{after}")
+            position = end
+        pieces.append(clean(self.text[position:]))
+        return "".join(pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One passage as evidence: its article, scores and the best quote in it."""
+
+    article: Article
+    passage: Passage
+    score: float
+    coverage: float
+    quote: SupportingQuote
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The complete result for one question; every front end renders this same value."""
+
+    question: str
+    status: AnswerStatus
+    message: str
+    best: Finding | None
+    alternatives: tuple[Finding, ...]
+    confidence: float
+    elapsed_ms: float
+    candidates: tuple[Finding, ...] = ()  # every re-ranked passage, best first (for evaluation)
+
+    @property
+    def answered(self) -> bool:
+        """True when Dateline stands behind the quote."""
+        return self.status is AnswerStatus.ANSWERED
+
+    @property
+    def closest(self) -> Finding | None:
+        """The best passage found, answered or not (for transparency when not found)."""
+        return self.best
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The best finding followed by the alternatives."""
+        return ((self.best,) if self.best is not None else ()) + self.alternatives
+
+
+@dataclass(frozen=True, slots=True)
+class _QuestionTerms:
+    """The question's distinct terms with their weights."""
+
+    weights: dict[str, float]
+    unknown: tuple[str, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values())
+
+
+def _question_terms(knowledge: KnowledgeBase, terms: Sequence[str]) -> _QuestionTerms:
+    index = knowledge.index
+    ceiling = math.log((index.n_passages + 0.5) / 0.5 + 1.0) if index.n_passages else 1.0
+    weights: dict[str, float] = {}
+    unknown: list[str] = []
+    for term in terms:
+        if term in weights:
+            continue
+        if index.has_term(term):
+            weights[term] = max(index.idf(term), MIN_TERM_WEIGHT)
+        else:
+            weights[term] = ceiling
+            unknown.append(term)
+    return _QuestionTerms(weights, tuple(unknown))
+
+
+def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
+    if question.total <= 0:
+        return 0.0
+    seen = {token.term for token in tokens}
+    return sum(weight for term, weight in question.weights.items() if term in seen) / question.total
+
+
+def _windows(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Quote candidates: each sentence, joined with its neighbour when too short."""
+    windows: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(spans):
+        windows.append((start, end))
+        if end - start < MIN_QUOTE_CHARS:
+            if index + 1 < len(spans):
+                windows.append((start, spans[index + 1][1]))
+            if index > 0:
+                windows.append((spans[index - 1][0], end))
+    return windows
+
+
+def _trim(text: str, highlights: list[tuple[int, int]], limit: int) -> tuple[str, int]:
+    """Cut `text` to at most `limit` chars at word boundaries around the highlights.
+
+    Returns the trimmed text and the offset of its first character in `text` (before any
+    leading ellipsis), so highlight spans can be shifted.
+    """
+    if len(text) <= limit:
+        return text, 0
+    budget = limit - 2
+    centre = (highlights[0][0] + highlights[-1][1]) // 2 if highlights else 0
+    start = max(0, min(centre - budget // 2, len(text) - budget))
+    end = min(len(text), start + budget)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 40 else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + budget // 2 else end
+    piece = text[start:end].strip()
+    offset = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+    prefix = ELLIPSIS if start > 0 else ""
+    suffix = ELLIPSIS if end < len(text) else ""
+    return f"{prefix}{piece.rstrip(' ,;:')}{suffix}", offset - len(prefix)
+
+
+def make_quote(
+    knowledge: KnowledgeBase, article: Article, start: int, end: int, terms: set[str], limit: int
+) -> SupportingQuote:
+    """The display form of article.text[start:end] with the matched words marked."""
+    display = collapse_whitespace(article.text[start:end])
+    tokens = knowledge.analyzer.tokens(display)
+    highlights = [(token.start, token.end) for token in tokens if token.term in terms]
+    matched = tuple(dict.fromkeys(token.term for token in tokens if token.term in terms))
+    text, offset = _trim(display, highlights, limit)
+    shifted = tuple(
+        (hl_start - offset, hl_end - offset)
+        for hl_start, hl_end in highlights
+        if hl_start - offset >= 0 and hl_end - offset <= len(text)
+    )
+    return SupportingQuote(text, start, end, shifted, matched)
+
+
+def best_quote(
+    knowledge: KnowledgeBase,
+    article: Article,
+    passage: Passage,
+    question: _QuestionTerms,
+    limit: int,
+) -> tuple[SupportingQuote, float]:
+    """The sentence (or adjacent pair) of the passage that covers most of the question."""
+    spans = passage.sentence_spans() or [(passage.start, passage.end)]
+    best_window = spans[0]
+    best_score = -1.0
+    analyzer = knowledge.analyzer
+    for start, end in _windows(spans):
+        coverage = _coverage(analyzer.tokens(article.text[start:end]), question)
+        # Prefer the shorter window on ties: a single sentence over a pair.
+        score = coverage - (end - start) * 1e-7
+        if score > best_score:
+            best_window, best_score = (start, end), score
+    quote = make_quote(knowledge, article, *best_window, set(question.weights), limit)
+    return quote, max(best_score, 0.0)
+
+
+def _invalid(question: str, message: str, started: float) -> Answer:
+    return Answer(question, AnswerStatus.INVALID_QUESTION, message, None, (), 0.0, _ms(started))
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
+
+
+def answer_question(
+    knowledge: KnowledgeBase,
+    question: str,
+    *,
+    alternatives: int = 4,
+    max_question_chars: int = 500,
+    quote_max_chars: int = 400,
+    abstain_threshold: float = 0.5,
+) -> Answer:
+    """Answer one question from the knowledge base; never raises on any input string."""
+    started = time.perf_counter()
+    question = question.strip()
+    if not question:
+        return _invalid(question, "Please ask a question — the message was empty.", started)
+    if len(question) > max_question_chars:
+        return _invalid(
+            question[:max_question_chars],
+            f"That question is {len(question):,} characters long; please keep it under "
+            f"{max_question_chars:,}.",
+            started,
+        )
+    terms = knowledge.analyzer.terms(question)
+    if not terms:
+        return Answer(
+            question, AnswerStatus.NOT_FOUND,
+            "The question has no searchable words; try naming who or what you are asking about.",
+            None, (), 0.0, _ms(started),
+        )
+    question_terms = _question_terms(knowledge, terms)
+    hits = knowledge.index.search(terms, RERANK_DEPTH)
+    if not hits:
+        return Answer(
+            question, AnswerStatus.NOT_FOUND,
+            "None of the articles mention the words in this question.",
+            None, (), 0.0, _ms(started),
+        )
+    top_score = hits[0][1] if hits[0][1] > 0 else 1.0
+    findings: list[tuple[float, Finding]] = []
+    for passage_id, score in hits:
+        passage = knowledge.passages[passage_id]
+        article = knowledge.article_of(passage)
+        quote, quote_coverage = best_quote(knowledge, article, passage, question_terms, quote_max_chars)
+        rank = PASSAGE_WEIGHT * (score / top_score) + (1 - PASSAGE_WEIGHT) * quote_coverage
+        findings.append((rank, Finding(article, passage, score, quote_coverage, quote)))
+    findings.sort(key=lambda item: (-item[0], item[1].passage.article_id, item[1].passage.ordinal))
+    ranked = [finding for _, finding in findings]
+    best = ranked[0]
+    others: list[Finding] = []
+    seen_articles = {best.article.id}
+    for finding in ranked[1:]:
+        if len(others) >= alternatives:
+            break
+        if finding.article.id not in seen_articles:
+            seen_articles.add(finding.article.id)
+            others.append(finding)
+    passage_tokens = knowledge.analyzer.tokens(best.passage.text)
+    confidence = 0.5 * _coverage(passage_tokens, question_terms) + 0.5 * best.coverage
+    if confidence < abstain_threshold:
+        missing = ", ".join(question_terms.unknown[:3])
+        reason = (
+            f"The articles do not say: no passage covers enough of the question"
+            + (f" (no article mentions {missing})" if missing else "")
+            + "."
+        )
+        return Answer(question, AnswerStatus.NOT_FOUND, reason, best, tuple(others), confidence,
+                      _ms(started), tuple(ranked))
+    return Answer(question, AnswerStatus.ANSWERED, "", best, tuple(others), confidence, _ms(started),
+                  tuple(ranked))

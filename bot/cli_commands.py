@@ -1,0 +1,185 @@
+"""The sub-commands of `dateline`: each turns arguments into service calls and renders."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from bot.answers import AnswerStatus
+from bot.cli_render import build_progress, render_answer, render_knowledge
+from bot.errors import DatelineError, ReloadInProgressError
+from bot.knowledge import KnowledgeBase, build_knowledge_base
+from bot.serialize import answer_json, knowledge_json
+from bot.service import KnowledgeService
+from bot.settings import Settings
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+CHAT_HELP = """Type a question and press Enter.
+  :reload   reload the knowledge base from disk
+  :sources  list the articles
+  :help     show this help
+  :quit     leave (Ctrl-D works too)"""
+
+
+def _stderr() -> Console:
+    return Console(stderr=True)
+
+
+def _load(settings: Settings, paths: list[Path] | None = None) -> KnowledgeBase:
+    errors = _stderr()
+    started = time.perf_counter()
+    with build_progress(errors) as progress:
+        knowledge = build_knowledge_base(settings, paths, progress)
+    log_line = (
+        f"{knowledge.article_count:,} articles, {knowledge.passage_count:,} passages, "
+        f"{len(knowledge.report.problems)} problems in {time.perf_counter() - started:.2f} s"
+    )
+    errors.print(f"[dim]{escape(log_line)}[/dim]")
+    return knowledge
+
+
+def check_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline check`: load and show the knowledge base; exit 1 if a file failed."""
+    knowledge = _load(settings, list(args.paths) or None)
+    if args.json:
+        json.dump(knowledge_json(knowledge), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_knowledge(Console(), knowledge)
+    return EXIT_PROBLEMS if knowledge.report.failed else EXIT_OK
+
+
+def _service(settings: Settings) -> KnowledgeService:
+    service = KnowledgeService(settings)
+    service.install(_load(settings))
+    return service
+
+
+def ask_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline ask`: one question, or a JSONL file of them in batch mode."""
+    if args.questions is not None:
+        return _ask_batch(args, settings)
+    if not args.question:
+        _stderr().print("[red]dateline ask:[/red] give a question in quotes, or --questions FILE.jsonl")
+        return EXIT_USAGE
+    service = _service(settings)
+    answer = service.ask(args.question, args.alternatives)
+    if args.json:
+        json.dump(answer_json(answer), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_answer(Console(), answer)
+    return EXIT_PROBLEMS if answer.status is AnswerStatus.INVALID_QUESTION else EXIT_OK
+
+
+def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
+    errors = _stderr()
+    try:
+        lines = args.questions.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise DatelineError(f"cannot read {args.questions}: {error.strerror or error}") from None
+    service = _service(settings)
+    status = EXIT_OK
+    total = sum(1 for line in lines if line.strip())
+    done = 0
+    started = time.perf_counter()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        record = _question_record(line)
+        if record is None:
+            errors.print(f"[yellow]line {number}: not a JSON object with a \"question\"; skipped[/yellow]")
+            status = EXIT_PROBLEMS
+            continue
+        answer = service.ask(str(record.get("question", "")), args.alternatives)
+        sys.stdout.write(json.dumps(answer_json(answer, record.get("id")), ensure_ascii=False) + "\n")
+        done += 1
+        if done % 100 == 0 or done == total:
+            errors.print(f"[dim]{done:,}/{total:,} answered, {time.perf_counter() - started:.1f} s[/dim]")
+    sys.stdout.flush()
+    return status
+
+
+def _question_record(line: str) -> dict[str, Any] | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+        return None
+    return record
+
+
+def _read_line(prompt: str) -> str:
+    return input(prompt)
+
+
+def chat_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline chat`: an interactive loop with line editing and history (readline)."""
+    try:
+        import readline  # noqa: F401  (enables line editing and history for input())
+    except ImportError:  # pragma: no cover - not on every platform
+        pass
+    console = Console()
+    service = KnowledgeService(settings)
+    report = service.reload()
+    console.print(f"[dim]{escape(report.summary())}[/dim]")
+    console.print(CHAT_HELP, style="dim", highlight=False)
+    while True:
+        try:
+            line = _read_line("dateline> ").strip()
+        except EOFError:
+            console.print()
+            return EXIT_OK
+        if not line:
+            continue
+        if line in (":quit", ":q", ":exit"):
+            return EXIT_OK
+        if line == ":help":
+            console.print(CHAT_HELP, highlight=False)
+        elif line == ":reload":
+            try:
+                console.print(escape(service.reload().summary()))
+            except ReloadInProgressError as error:
+                console.print(f"[yellow]{escape(str(error))}[/yellow]")
+        elif line == ":sources":
+            render_knowledge(console, service.knowledge)
+        elif line.startswith(":"):
+            console.print(f"[yellow]unknown command {escape(line)}; :help lists them[/yellow]")
+        else:
+            render_answer(console, service.ask(line, args.alternatives))
+
+
+def eval_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline eval DIR`: answer quality on a question set."""
+    from bot.evaluation import run_evaluation
+    from bot.evaluation_render import render_evaluation, save_plot
+
+    result = run_evaluation(args.folder, settings, limit=args.limit, unanswerable=not args.no_unanswerable,
+                            progress=lambda line: _stderr().print(f"[dim]{escape(line)}[/dim]"))
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_evaluation(Console(), result)
+    if args.plot is not None:
+        save_plot(result, args.plot)
+        _stderr().print(f"[dim]plot written to {escape(str(args.plot))}[/dim]")
+    return EXIT_OK
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline run`: start the Discord bot."""
+    from bot.discord_app.launcher import run_bot
+
+    return run_bot(settings)

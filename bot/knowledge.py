@@ -1,0 +1,117 @@
+"""The knowledge base: one immutable snapshot of articles, passages and their BM25 index.
+
+A snapshot is never mutated: a reload builds a new one, so a question is always answered
+from one consistent knowledge base.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.analysis import Analyzer
+from bot.articles import Article, LoadReport, load_articles
+from bot.index import BM25Index, BM25Params
+from bot.passages import Passage, split_all
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Called as progress(stage, done, total) during long builds so front ends can draw a bar.
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """Everything needed to answer a question, frozen at build time."""
+
+    articles: tuple[Article, ...]
+    passages: tuple[Passage, ...]
+    index: BM25Index
+    analyzer: Analyzer
+    report: LoadReport
+    built_at: float = field(default_factory=time.time)
+    build_seconds: float = 0.0
+    articles_by_id: Mapping[str, Article] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def article_count(self) -> int:
+        """How many articles are searchable."""
+        return len(self.articles)
+
+    @property
+    def passage_count(self) -> int:
+        """How many passages are indexed."""
+        return len(self.passages)
+
+    def article_of(self, passage: Passage) -> Article:
+        """The article a passage belongs to."""
+        return self.articles_by_id[passage.article_id]
+
+    def passages_of(self, article_id: str) -> list[Passage]:
+        """An article's passages in order (linear scan: used for display, not retrieval)."""
+        return [passage for passage in self.passages if passage.article_id == article_id]
+
+
+def index_passages(
+    passages: Sequence[Passage],
+    analyzer: Analyzer,
+    params: BM25Params,
+    progress: ProgressCallback | None = None,
+) -> BM25Index:
+    """Analyze every passage and fit the BM25 index over them."""
+    terms: list[list[str]] = []
+    total = len(passages)
+    step = max(1, total // 100)
+    for number, passage in enumerate(passages, start=1):
+        terms.append(analyzer.terms(passage.text))
+        if progress is not None and (number % step == 0 or number == total):
+            progress("analyzing", number, total)
+    if progress is not None:
+        progress("indexing", 0, 1)
+    index = BM25Index.build(terms, params)
+    if progress is not None:
+        progress("indexing", 1, 1)
+    return index
+
+
+def assemble(
+    report: LoadReport,
+    settings: Settings,
+    progress: ProgressCallback | None = None,
+    started: float | None = None,
+) -> KnowledgeBase:
+    """Cut loaded articles into passages and index them."""
+    started = time.perf_counter() if started is None else started
+    analyzer = Analyzer(settings.language)
+    passages = split_all(report.articles, settings.passage_words)
+    index = index_passages(passages, analyzer, BM25Params.from_settings(settings), progress)
+    elapsed = time.perf_counter() - started
+    log.info(
+        "knowledge base built: %d articles, %d passages, %d problems in %.2f s",
+        len(report.articles), len(passages), len(report.problems), elapsed,
+    )
+    return KnowledgeBase(
+        articles=report.articles,
+        passages=tuple(passages),
+        index=index,
+        analyzer=analyzer,
+        report=report,
+        build_seconds=elapsed,
+        articles_by_id=MappingProxyType({article.id: article for article in report.articles}),
+    )
+
+
+def build_knowledge_base(
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    progress: ProgressCallback | None = None,
+) -> KnowledgeBase:
+    """Load the articles under `paths` (default: the configured knowledge paths) and index them."""
+    started = time.perf_counter()
+    report = load_articles(list(paths or settings.knowledge_paths), settings.max_file_bytes)
+    return assemble(report, settings, progress, started)

@@ -1,0 +1,167 @@
+"""The one service every front end talks to: ask questions, reload the knowledge base.
+
+It holds the current immutable `KnowledgeBase`. A reload builds a new snapshot off the
+caller's thread and swaps a single reference, so answers never see a half-built index; a
+failed build leaves the old snapshot serving; two reloads never run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.answers import Answer, answer_question
+from bot.articles import LoadProblem
+from bot.errors import ReloadInProgressError
+from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Builder = Callable[[Settings, Sequence[Path] | None, ProgressCallback | None], KnowledgeBase]
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadReport:
+    """What a reload changed, or why it failed (the previous knowledge then keeps serving)."""
+
+    ok: bool
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    problems: tuple[LoadProblem, ...] = ()
+    articles: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    finished_at: float = field(default_factory=time.time)
+
+    def summary(self) -> str:
+        """One line for logs and chat replies."""
+        if not self.ok:
+            return f"reload failed after {self.seconds:.2f} s: {self.error}; the previous knowledge is still serving"
+        return (
+            f"{self.articles} articles, {self.passages} passages "
+            f"(+{len(self.added)} / -{len(self.removed)} / ~{len(self.changed)}), "
+            f"{len(self.problems)} problems, {self.seconds:.2f} s"
+        )
+
+
+def compare(old: KnowledgeBase | None, new: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(added, removed, changed) article ids between two snapshots."""
+    before = dict(old.articles_by_id) if old is not None else {}
+    after = new.articles_by_id
+    added = tuple(article_id for article_id in after if article_id not in before)
+    removed = tuple(article_id for article_id in before if article_id not in after)
+    changed = tuple(
+        article_id for article_id, article in after.items()
+        if article_id in before and before[article_id] != article
+    )
+    return added, removed, changed
+
+
+class KnowledgeService:
+    """Answers questions from the current snapshot and swaps in new ones on reload."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Sequence[Path] | None = None,
+        builder: Builder = build_knowledge_base,
+    ) -> None:
+        self.settings = settings
+        self.paths = list(paths) if paths is not None else list(settings.knowledge_paths)
+        self._builder = builder
+        self._knowledge: KnowledgeBase | None = None
+        self._reload_lock = threading.Lock()
+        self.last_reload: ReloadReport | None = None
+        self.started_at = time.time()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The snapshot currently serving; loads it on first use."""
+        knowledge = self._knowledge
+        if knowledge is None:
+            self.reload()
+            knowledge = self._knowledge
+            if knowledge is None:
+                raise ReloadInProgressError("the knowledge base could not be loaded")
+        return knowledge
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a snapshot is serving."""
+        return self._knowledge is not None
+
+    @property
+    def reloading(self) -> bool:
+        """Whether a reload is running right now."""
+        return self._reload_lock.locked()
+
+    def ask(self, question: str, alternatives: int | None = None) -> Answer:
+        """Answer from one consistent snapshot (read once, so a concurrent swap is harmless)."""
+        knowledge = self.knowledge
+        settings = self.settings
+        return answer_question(
+            knowledge,
+            question,
+            alternatives=settings.alternatives if alternatives is None else alternatives,
+            max_question_chars=settings.max_question_chars,
+            quote_max_chars=settings.quote_max_chars,
+            abstain_threshold=settings.abstain_threshold,
+        )
+
+    def install(self, knowledge: KnowledgeBase) -> ReloadReport:
+        """Serve an already built snapshot (the CLI builds with a progress bar first)."""
+        with self._reload_lock:
+            return self._swap(knowledge, started=time.perf_counter() - knowledge.build_seconds)
+
+    def reload(self, progress: ProgressCallback | None = None) -> ReloadReport:
+        """Build a new snapshot in this thread and swap it in; refuses to overlap another."""
+        if not self._reload_lock.acquire(blocking=False):
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        try:
+            return self._reload_locked(progress)
+        finally:
+            self._reload_lock.release()
+
+    def _reload_locked(self, progress: ProgressCallback | None) -> ReloadReport:
+        started = time.perf_counter()
+        try:
+            new = self._builder(self.settings, self.paths, progress)
+        except Exception as error:  # any failure must leave the old snapshot serving
+            log.exception("reload failed; keeping the previous knowledge base")
+            report = ReloadReport(
+                ok=False, seconds=time.perf_counter() - started, error=f"{type(error).__name__}: {error}"
+            )
+            self.last_reload = report
+            return report
+        return self._swap(new, started)
+
+    def _swap(self, new: KnowledgeBase, started: float) -> ReloadReport:
+        added, removed, changed = compare(self._knowledge, new)
+        self._knowledge = new
+        report = ReloadReport(
+            ok=True,
+            added=added,
+            removed=removed,
+            changed=changed,
+            problems=new.report.problems,
+            articles=new.article_count,
+            passages=new.passage_count,
+            seconds=time.perf_counter() - started,
+        )
+        self.last_reload = report
+        log.info("knowledge reloaded: %s", report.summary())
+        return report
+
+    async def reload_async(self, progress: ProgressCallback | None = None) -> ReloadReport:
+        """Reload in a worker thread so the event loop keeps answering meanwhile."""
+        if self.reloading:
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        return await asyncio.to_thread(self.reload, progress)

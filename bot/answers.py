@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.analysis import Token
+from bot.answer_types import AnswerType, expected_answer_type, offers_answer
 from bot.articles import Article, collapse_whitespace
 from bot.knowledge import KnowledgeBase
 from bot.passages import Passage
@@ -28,9 +29,13 @@ from bot.passages import Passage
 # How many BM25 hits are re-ranked by their best quote.
 RERANK_DEPTH = 12
 # A sentence shorter than this is joined with a neighbour so the quote can stand alone.
-MIN_QUOTE_CHARS = 70
+MIN_QUOTE_CHARS = 120
+# Added to a window's coverage when it holds the kind of answer the question asks for.
+ANSWER_TYPE_BONUS = 0.2
+# Each 100 characters of quote beyond MIN_QUOTE_CHARS costs this much coverage.
+LENGTH_PENALTY = 0.05
 # Weight of the passage's normalised BM25 score against its best quote's coverage.
-PASSAGE_WEIGHT = 0.5
+PASSAGE_WEIGHT = 0.15
 # Floor on term weights: BM25Okapi gives very common terms a tiny idf.
 MIN_TERM_WEIGHT = 0.05
 ELLIPSIS = "…"
@@ -143,15 +148,9 @@ def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
 
 
 def _windows(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Quote candidates: each sentence, joined with its neighbour when too short."""
-    windows: list[tuple[int, int]] = []
-    for index, (start, end) in enumerate(spans):
-        windows.append((start, end))
-        if end - start < MIN_QUOTE_CHARS:
-            if index + 1 < len(spans):
-                windows.append((start, spans[index + 1][1]))
-            if index > 0:
-                windows.append((spans[index - 1][0], end))
+    """Quote candidates: each sentence and each pair of adjacent sentences."""
+    windows = list(spans)
+    windows.extend((spans[index][0], spans[index + 1][1]) for index in range(len(spans) - 1))
     return windows
 
 
@@ -203,20 +202,31 @@ def best_quote(
     passage: Passage,
     question: _QuestionTerms,
     limit: int,
-) -> tuple[SupportingQuote, float]:
-    """The sentence (or adjacent pair) of the passage that covers most of the question."""
+    answer_type: AnswerType = AnswerType.NONE,
+    question_text: str = "",
+) -> tuple[SupportingQuote, float, float]:
+    """The sentence (or adjacent pair) of the passage that covers most of the question.
+
+    Returns the quote, its coverage of the question, and its window score (coverage plus
+    the answer-type bonus minus the length cost), which also re-ranks passages.
+    """
     spans = passage.sentence_spans() or [(passage.start, passage.end)]
     best_window = spans[0]
-    best_score = -1.0
+    best_score = -math.inf
+    best_coverage = 0.0
     analyzer = knowledge.analyzer
     for start, end in _windows(spans):
-        coverage = _coverage(analyzer.tokens(article.text[start:end]), question)
-        # Prefer the shorter window on ties: a single sentence over a pair.
-        score = coverage - (end - start) * 1e-7
+        window = article.text[start:end]
+        coverage = _coverage(analyzer.tokens(window), question)
+        bonus = ANSWER_TYPE_BONUS if coverage > 0 and offers_answer(answer_type, window, question_text) else 0.0
+        # Longer windows pay for their length, so a pair wins only when it covers clearly
+        # more of the question, or when a sentence is too short to stand alone.
+        length = end - start
+        score = coverage + bonus - LENGTH_PENALTY * max(length - MIN_QUOTE_CHARS, 0) / 100
         if score > best_score:
-            best_window, best_score = (start, end), score
+            best_window, best_score, best_coverage = (start, end), score, coverage
     quote = make_quote(knowledge, article, *best_window, set(question.weights), limit)
-    return quote, max(best_score, 0.0)
+    return quote, best_coverage, best_score
 
 
 def _invalid(question: str, message: str, started: float) -> Answer:
@@ -264,12 +274,15 @@ def answer_question(
             None, (), 0.0, _ms(started),
         )
     top_score = hits[0][1] if hits[0][1] > 0 else 1.0
+    answer_type = expected_answer_type(question) if knowledge.analyzer.language == "english" else AnswerType.NONE
     findings: list[tuple[float, Finding]] = []
     for passage_id, score in hits:
         passage = knowledge.passages[passage_id]
         article = knowledge.article_of(passage)
-        quote, quote_coverage = best_quote(knowledge, article, passage, question_terms, quote_max_chars)
-        rank = PASSAGE_WEIGHT * (score / top_score) + (1 - PASSAGE_WEIGHT) * quote_coverage
+        quote, quote_coverage, window_score = best_quote(
+            knowledge, article, passage, question_terms, quote_max_chars, answer_type, question
+        )
+        rank = PASSAGE_WEIGHT * (score / top_score) + (1 - PASSAGE_WEIGHT) * window_score
         findings.append((rank, Finding(article, passage, score, quote_coverage, quote)))
     findings.sort(key=lambda item: (-item[0], item[1].passage.article_id, item[1].passage.ordinal))
     ranked = [finding for _, finding in findings]

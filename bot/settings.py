@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     knowledge_paths: Annotated[list[Path], NoDecode] = Field(default_factory=lambda: [Path("knowledge")])
     language: Language = "english"
     max_file_bytes: int = Field(default=50_000_000, gt=0)
-    passage_words: int = Field(default=120, ge=20, le=2000)
+    passage_words: int = Field(default=150, ge=20, le=2000)
     cache_dir: Path = Path(".dateline-cache")
     use_snapshot: bool = True
 

@@ -1,0 +1,125 @@
+"""Answers: the supporting quote, highlights, alternatives, abstention and bad questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.answer_types import AnswerType, expected_answer_type, offers_answer
+from bot.answers import AnswerStatus, answer_question
+from bot.knowledge import KnowledgeBase, build_knowledge_base
+from bot.settings import load_settings
+
+
+@pytest.fixture(scope="module")
+def tass() -> KnowledgeBase:
+    root = Path(__file__).resolve().parents[1] / "knowledge"
+    return build_knowledge_base(load_settings(), [root])
+
+
+def test_who_welcomed_the_planes(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "Who welcomed the first Russian planes at the airfield?")
+    assert answer.status is AnswerStatus.ANSWERED
+    assert answer.best is not None
+    assert "Luigi Di Maio" in answer.best.quote.text
+    assert answer.best.article.dateline is not None
+    assert answer.best.article.dateline.display == "MOSCOW, April 2 /TASS/"
+
+
+def test_how_many_jets(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "How many jets did Russia send?")
+    assert answer.answered and answer.best is not None
+    assert "15 jets" in answer.best.quote.text
+
+
+def test_capital_of_australia_is_not_found(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "What is the capital of Australia?")
+    assert answer.status is AnswerStatus.NOT_FOUND
+    assert answer.message
+
+
+def test_weak_evidence_abstains_but_shows_closest(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "Which football club did Italy's prime minister support as a boy?")
+    assert answer.status is AnswerStatus.NOT_FOUND
+    assert answer.best is not None  # the closest passage is shown, labelled by the front end
+
+
+def test_highlights_mark_matched_words(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "How many jets did Russia send?")
+    assert answer.best is not None
+    quote = answer.best.quote
+    marked = [quote.text[start:end].lower() for start, end in quote.highlights]
+    assert "jets" in marked and "russia" in marked
+    assert "**jets**" in quote.marked("**", "**")
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 501])
+def test_bad_questions_get_a_message(tass: KnowledgeBase, question: str) -> None:
+    answer = answer_question(tass, question, max_question_chars=500)
+    assert answer.status is AnswerStatus.INVALID_QUESTION
+    assert answer.message and answer.best is None
+
+
+def test_stop_words_only_question(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "What is it?")
+    assert answer.status is AnswerStatus.NOT_FOUND
+    assert "searchable" in answer.message
+
+
+def test_alternatives_come_from_other_articles(tmp_path: Path) -> None:
+    for number, city in enumerate(["Paris", "Berlin", "Madrid"]):
+        (tmp_path / f"{city.lower()}.txt").write_text(
+            f"{city} storm\n\nThe storm in {city} damaged {number + 2} bridges on Monday.\n\n"
+            f"Officials in {city} promised repairs.\n", encoding="utf-8")
+    knowledge = build_knowledge_base(load_settings(), [tmp_path])
+    answer = answer_question(knowledge, "How many bridges did the storm in Berlin damage?", alternatives=2)
+    assert answer.best is not None and "Berlin" in answer.best.quote.text
+    assert len(answer.alternatives) == 2
+    ids = {answer.best.article.id} | {finding.article.id for finding in answer.alternatives}
+    assert len(ids) == 3
+
+
+def test_long_sentence_is_trimmed_at_a_word_boundary(tmp_path: Path) -> None:
+    filler = " ".join(f"clause{i}" for i in range(150))
+    (tmp_path / "long.txt").write_text(f"The zeppelin landed near the harbour {filler} today.\n", encoding="utf-8")
+    knowledge = build_knowledge_base(load_settings(), [tmp_path])
+    answer = answer_question(knowledge, "Where did the zeppelin land?", quote_max_chars=200)
+    assert answer.best is not None
+    text = answer.best.quote.text
+    assert len(text) <= 200
+    assert text.endswith("…")
+    assert "zeppelin" in text
+
+
+def test_answer_types() -> None:
+    assert expected_answer_type("How many jets did Russia send?") is AnswerType.NUMBER
+    assert expected_answer_type("When did the planes land?") is AnswerType.TIME
+    assert expected_answer_type("Who welcomed the planes?") is AnswerType.NAME
+    assert expected_answer_type("Why did it happen?") is AnswerType.NONE
+    assert offers_answer(AnswerType.NUMBER, "Russia sent 15 jets.", "How many jets?")
+    assert not offers_answer(AnswerType.NUMBER, "Russia sent jets.", "How many jets?")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=700))
+def test_any_question_never_raises(question: str) -> None:
+    knowledge = _shared_tass()
+    answer = answer_question(knowledge, question)
+    assert answer.status in AnswerStatus
+    if answer.best is not None:
+        assert len(answer.best.quote.text) <= 400
+        for start, end in answer.best.quote.highlights:
+            assert 0 <= start < end <= len(answer.best.quote.text)
+
+
+_CACHE: dict[str, KnowledgeBase] = {}
+
+
+def _shared_tass() -> KnowledgeBase:
+    if "tass" not in _CACHE:
+        root = Path(__file__).resolve().parents[1] / "knowledge"
+        _CACHE["tass"] = build_knowledge_base(load_settings(), [root])
+    return _CACHE["tass"]

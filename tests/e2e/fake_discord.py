@@ -400,10 +400,8 @@ class FakeDiscord:
         guild.members[self.bot_id] = member_record(self.bot_user, [bot_role])
         self.world.guilds[gid] = guild
         for session in self.gateway.sessions_for(guild_id=gid):
-            await self.gateway.dispatch(
-                "GUILD_CREATE",
-                self.gateway.guild_create_for(session, gid),
-                shard_id=session.shard_id,
+            await self.gateway.deliver(
+                session, "GUILD_CREATE", self.gateway.guild_create_for(session, gid)
             )
         return guild
 

@@ -233,9 +233,9 @@ class FakeGateway:
         }
         if shard is not None:
             ready["shard"] = [shard[0], shard[1]]
-        await self._deliver(session, "READY", ready)
+        await self.deliver(session, "READY", ready)
         for guild in guilds:
-            await self._deliver(session, "GUILD_CREATE", self.guild_create_for(session, guild.id))
+            await self.deliver(session, "GUILD_CREATE", self.guild_create_for(session, guild.id))
 
     def guild_create_for(self, session: GatewaySession, guild_id: int) -> JSON:
         """GUILD_CREATE as Discord sends it: without the presences intent the member list holds
@@ -263,7 +263,7 @@ class FakeGateway:
                 await conn.send_locked(payload)
         if old is not None and old is not conn and not old.closed:
             await old.ws.close(code=4000)
-        await self._deliver(session, "RESUMED", {"_trace": ["fake-discord"]})
+        await self.deliver(session, "RESUMED", {"_trace": ["fake-discord"]})
 
     async def _send_member_chunks(self, session: GatewaySession, data: JSON) -> None:
         raw_ids: Any = data.get("guild_id")
@@ -291,11 +291,12 @@ class FakeGateway:
             }
             if data.get("nonce") is not None:
                 chunk["nonce"] = data["nonce"]
-            await self._deliver(session, "GUILD_MEMBERS_CHUNK", chunk)
+            await self.deliver(session, "GUILD_MEMBERS_CHUNK", chunk)
 
     # -- dispatching --------------------------------------------------------------------------
 
-    async def _deliver(self, session: GatewaySession, event: str, data: JSON) -> None:
+    async def deliver(self, session: GatewaySession, event: str, data: JSON) -> None:
+        """Number, keep (for RESUME) and send one dispatch on one session."""
         session.seq += 1
         payload = {"op": OP_DISPATCH, "t": event, "s": session.seq, "d": data}
         session.sent.append(payload)
@@ -334,7 +335,7 @@ class FakeGateway:
             shaped = self._shape_for(session, event, data, dm=dm)
             if shaped is None:
                 continue
-            await self._deliver(session, event, shaped)
+            await self.deliver(session, event, shaped)
             count += 1
         return count
 

@@ -251,6 +251,8 @@ class FakeRest:
         )
 
     async def _answer(self, req: Incoming) -> tuple[int, Any, dict[str, str], bool]:
+        route = self._match(req)
+        bucket = route[0].pattern if route else req.path
         for fault in self.faults:
             if fault.matches(req.method, req.path):
                 fault.remaining -= 1
@@ -258,31 +260,40 @@ class FakeRest:
                 if fault.delay:
                     await asyncio.sleep(fault.delay)
                 if fault.status is not None:
-                    return (*self._fault_response(fault), True)
+                    status, body, headers = self._fault_response(fault)
+                    if status == 429:
+                        headers["X-RateLimit-Bucket"] = self._bucket(bucket)
+                    return status, body, headers, True
                 break
+        if route is None:
+            return 404, {"message": "404: Not Found", "code": 0}, {}, False
+        _, handler, auth, params = route
+        if auth and req.headers.get("Authorization") != f"Bot {self.token}":
+            return 401, {"message": "401: Unauthorized", "code": 0}, {}, True
+        try:
+            result = await handler(req, **params)
+        except ApiError as exc:
+            return exc.status, exc.body, {}, True
+        return 200, result, self._ratelimit_headers(bucket), True
+
+    def _match(self, req: Incoming) -> tuple[re.Pattern[str], Handler, bool, dict[str, str]] | None:
         for method, regex, handler, auth in self._routes:
-            if method != req.method:
-                continue
-            match = regex.fullmatch(req.path)
-            if match is None:
-                continue
-            if auth and req.headers.get("Authorization") != f"Bot {self.token}":
-                return 401, {"message": "401: Unauthorized", "code": 0}, {}, True
-            try:
-                result = await handler(req, **match.groupdict())
-            except ApiError as exc:
-                return exc.status, exc.body, {}, True
-            return 200, result, self._ratelimit_headers(regex.pattern), True
-        return 404, {"message": "404: Not Found", "code": 0}, {}, False
+            if method == req.method and (match := regex.fullmatch(req.path)) is not None:
+                return regex, handler, auth, match.groupdict()
+        return None
 
     @staticmethod
-    def _ratelimit_headers(bucket: str) -> dict[str, str]:
+    def _bucket(route_pattern: str) -> str:
+        return f"fake{abs(hash(route_pattern)) % 10**12}"
+
+    @classmethod
+    def _ratelimit_headers(cls, route_pattern: str) -> dict[str, str]:
         return {
             "X-RateLimit-Limit": "50",
             "X-RateLimit-Remaining": "49",
             "X-RateLimit-Reset": f"{time.time() + 1:.3f}",
             "X-RateLimit-Reset-After": "1.000",
-            "X-RateLimit-Bucket": f"fake{abs(hash(bucket)) % 10**12}",
+            "X-RateLimit-Bucket": cls._bucket(route_pattern),
         }
 
     @staticmethod
@@ -301,7 +312,6 @@ class FakeRest:
                 "X-RateLimit-Remaining": "0",
                 "X-RateLimit-Reset": f"{time.time() + fault.retry_after:.3f}",
                 "X-RateLimit-Reset-After": f"{fault.retry_after:.3f}",
-                "X-RateLimit-Bucket": "fakefault",
                 "X-RateLimit-Scope": "global" if fault.is_global else "user",
                 "Via": "1.1 google",  # discord.py treats a 429 without Via as a Cloudflare ban
             }

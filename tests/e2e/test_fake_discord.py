@@ -87,11 +87,23 @@ class TinyBot(commands.Bot):
         async def buttons(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("choose", view=YesView())
 
+        @tree.command(description="Write a report")
+        async def report(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(thinking=True)
+            embed = discord.Embed(title="Report", description="all quiet")
+            await interaction.edit_original_response(content="edited", embed=embed)
+            shown = await interaction.original_response()
+            data = io.BytesIO(f"id={shown.id}".encode())
+            await interaction.followup.send("attached", file=discord.File(data, "report.txt"))
+
         @tree.command(description="Send feedback")
         async def feedback(interaction: discord.Interaction) -> None:
             await interaction.response.send_modal(Feedback())
 
         await tree.sync()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        return None  # discord.py would sleep 5 s before a re-IDENTIFY
 
     async def on_message(self, message: discord.Message) -> None:
         self.seen.append(message)
@@ -130,12 +142,15 @@ async def test_login_ready_and_guild_create(
             "knowledge",
             "pick",
             "buttons",
+            "report",
             "feedback",
         ]
         assert all(c["id"].isdigit() for c in synced[0].response)
     for path in ("/users/@me", "/oauth2/applications/@me", "/users/*"):
         assert fake.requests_to("GET", path, status=200)
     assert fake.unhandled == []
+    (connection,) = fake.gateway.connections
+    assert connection.request.query["compress"] == "zlib-stream"  # frames were zlib-compressed
     async with aiohttp.ClientSession() as http:
         headers = {"Authorization": f"Bot {fake.token}"}
         async with http.get(f"{fake.api_base}/users/@me", headers=headers) as resp:
@@ -404,6 +419,107 @@ async def test_autosharded_bot_uses_gateway_bot_and_chunks_members(
         assert guild is not None and guild.chunked and guild.shard_id == 1
         assert sorted(m.name for m in guild.members) == ["Dateline", "carol", "owner"]
         assert [f.data["guild_id"] for f in fake.frames if f.op == 8] != []
+
+
+async def test_defer_edit_original_and_followup_with_file(
+    fake_discord: FakeDiscord, fake_guild: FakeGuild
+) -> None:
+    fake = fake_discord
+    (alice,) = names(fake, "alice")
+    async with fake.run_bot(TinyBot()):
+        ix = await fake.slash_command(fake_guild.channel_id("general"), alice, "report")
+        assert (await ix.callback()).json == {"type": 5}
+        edit = await ix.edit_original()
+        assert edit.json["content"] == "edited"
+        assert edit.json["embeds"][0]["description"] == "all quiet"
+        followup = await ix.followup()
+        original = ix.original_message()
+        assert original is not None and original["content"] == "edited"
+        assert followup.json["content"] == "attached"
+        assert followup.files[0].filename == "report.txt"
+        assert followup.files[0].data == f"id={original['id']}".encode()
+        assert followup.response["id"] != original["id"]  # a new message, not the deferred one
+        assert followup.response["attachments"][0]["url"].startswith(fake.origin)
+        assert [r.method for r in ix.requests()] == ["POST", "PATCH", "GET", "POST"]
+
+
+async def test_direct_messages_and_dm_slash_commands(
+    fake_discord: FakeDiscord, fake_guild: FakeGuild
+) -> None:
+    fake = fake_discord
+    (alice,) = names(fake, "alice")
+    dm = fake.dm_channel(alice)
+    async with fake.run_bot(TinyBot()) as bot:
+        mark = fake.mark()
+        await fake.send_message(dm, alice, f"{fake.bot_mention} in private")
+        assert (await fake.wait_for_bot_message(dm, since=mark))["content"] == "pong: in private"
+        assert isinstance(bot.seen[-1].channel, discord.DMChannel)
+        ix = await fake.slash_command(dm, alice, "ask", {"question": "dm?"})
+        assert ix.payload["context"] == 1 and "member" not in ix.payload
+        assert (await ix.answer())["content"] == "answer: dm?"
+
+
+async def test_invalid_session_makes_the_client_identify_again(
+    fake_discord: FakeDiscord, fake_guild: FakeGuild
+) -> None:
+    fake = fake_discord
+    (alice,) = names(fake, "alice")
+    general = fake_guild.channel_id("general")
+    async with fake.run_bot(TinyBot()):
+        (first,) = fake.sessions()
+        frames = fake.frame_mark()
+        assert await fake.invalidate_session() == 1
+        await fake.wait_for_frame(2, since=frames)
+        await wait_until(lambda: len(fake.sessions()) == 1 and fake.sessions()[0] is not first)
+        assert first.ended
+        mark = fake.mark()
+        await fake.send_message(general, alice, f"{fake.bot_mention} fresh session")
+        assert (await fake.wait_for_bot_message(general, since=mark))["content"] == (
+            "pong: fresh session"
+        )
+
+
+async def test_close_with_code_resumes(fake_discord: FakeDiscord, fake_guild: FakeGuild) -> None:
+    fake = fake_discord
+    async with fake.run_bot(TinyBot()):
+        (session,) = fake.sessions()
+        seen_seq, frames = session.seq, fake.frame_mark()
+        assert await fake.gateway_drop(code=4000) == 1
+        resume = await fake.wait_for_frame(6, since=frames)
+        assert resume.data["seq"] == seen_seq
+        await wait_until(lambda: session.resumes == 1)
+
+
+async def test_late_interaction_answer_is_rejected(
+    fake_discord: FakeDiscord, fake_guild: FakeGuild
+) -> None:
+    fake = fake_discord
+    (alice,) = names(fake, "alice")
+    fake.rest.interaction_timeout = 0.0  # every acknowledgement is "too late"
+    async with fake.run_bot(TinyBot()):
+        ix = await fake.slash_command(
+            fake_guild.channel_id("general"), alice, "ask", {"question": "late"}
+        )
+        callback = await ix.callback()
+        assert callback.status == 404 and callback.response["code"] == 10062
+        assert not ix.record.responded
+
+
+async def test_guild_joined_later_and_guild_command_sync(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    async with fake.run_bot(TinyBot()) as bot:
+        later = await fake.add_guild("Later")
+        await wait_until(lambda: bot.get_guild(later.id) is not None)
+        dave = await fake.add_user(later, "dave")
+        target = discord.Object(later.id)
+        bot.tree.copy_global_to(guild=target)
+        synced = await bot.tree.sync(guild=target)
+        fetched = await bot.tree.fetch_commands(guild=target)
+        assert sorted(c.name for c in fetched) == sorted(c.name for c in synced)
+        assert fake.requests_to("PUT", f"/applications/*/guilds/{later.id}/commands", status=200)
+        ix = await fake.slash_command(later.channel_id("general"), dave, "ask", {"question": "g?"})
+        assert ix.payload["data"]["guild_id"] == str(later.id)  # the guild copy was invoked
+        assert (await ix.answer())["content"] == "answer: g?"
 
 
 async def wait_until(condition: Any, timeout: float = 5.0) -> None:

@@ -117,6 +117,11 @@ Behaviour switches
     ``/gateway/bot`` says. ``gateway.allowed_intents`` closes with 4014 on privileged
     intents it lacks. ``gateway.heartbeat_interval_ms`` can also be set.
 
+Modules: ``fake_state`` (ids, payload builders, permission bits), ``fake_gateway``,
+``fake_rest`` (plumbing, recording, faults), ``fake_routes`` / ``fake_interaction_routes``
+(handlers), ``fake_bot_messages``, ``fake_validation`` (Discord's limits),
+``fake_interactions`` (INTERACTION_CREATE builders, `FakeInteraction`), ``fake_journal``.
+
 ``dispatch(event, data, guild_id=None, shard_id=None)`` sends any raw event. Events go to the
 sessions whose shard owns ``guild_id``. With no guild they go to ``shard_id``, or to every
 session if neither is given. It returns how many sessions got it.
@@ -139,6 +144,7 @@ from discord.asset import Asset
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from .fake_bot_messages import BotMessages
 from .fake_gateway import (
     OP_INVALID_SESSION,
     OP_RECONNECT,
@@ -146,6 +152,7 @@ from .fake_gateway import (
     GatewayFrame,
     GatewaySession,
 )
+from .fake_interaction_routes import InteractionRoutes
 from .fake_interactions import (
     CommandDataBuilder,
     FakeInteraction,
@@ -155,6 +162,7 @@ from .fake_interactions import (
 )
 from .fake_journal import Journal
 from .fake_rest import FakeRest, Fault, RecordedRequest, compile_path, serve_cdn, serve_file
+from .fake_routes import RestRoutes
 from .fake_state import (
     ADMINISTRATOR,
     DEFAULT_BOT_PERMISSIONS,
@@ -214,6 +222,9 @@ class FakeDiscord:
             self.world, token, lambda: f"ws://127.0.0.1:{self.port}/resume-gateway"
         )
         self.rest = FakeRest(self.world, self.gateway, token, lambda: self.origin)
+        self.bot_messages = BotMessages(self.rest)
+        RestRoutes(self.rest, self.bot_messages).install()
+        InteractionRoutes(self.rest, self.bot_messages).install()
         self._runner: web.AppRunner | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -19,10 +19,11 @@ boolean mark per passage yields the candidates (passages holding a query term) w
 sort, and ``np.bincount`` sums the weights over that compact candidate set. BM25+ also gives
 every passage ``δ·idf`` for each known query term even without the term; that is the
 per-query base score of all passages, and a candidate's score replaces it term by term.
+(rank-bm25's BM25L multiplies by tf, so there an absent term adds 0, as in Okapi.)
 Top-k partitions the candidate scores only, then sorts the few best by (-score, id).
 
 Search results hold only passages that contain at least one query term (``matching_only``,
-the default; pass ``False`` to rank exactly like ``argsort`` of the dense scores), best
+the default; pass ``False`` to rank all passages, as a full sort of ``scores`` would), best
 first; ties are broken by the lower passage id, so results are deterministic.
 
 Common terms (Okapi only). rank-bm25 replaces the negative idf of a term found in more than
@@ -36,7 +37,8 @@ semantics. Either way the idf table is rank-bm25's, adjusted or not, and scores 
 Fitting: document frequencies come from one sort of (term, passage) pairs; rank-bm25's
 ``_calc_idf`` then runs on them in rank-bm25's own term order, so idf values (and Okapi's
 average idf) match a fitted rank-bm25 model exactly without keeping its per-passage dicts.
-The token lists are not kept.
+The token lists are not kept. Measured on the shared news paragraphs (scripts/bench_index.py):
+100k passages build in ~0.6 s; ~1M passages in ~8 s with ~1.1 GB peak, 224 MB of arrays.
 """
 
 from __future__ import annotations

@@ -32,6 +32,12 @@ class YesView(discord.ui.View):
         )
 
 
+class FruitView(discord.ui.View):
+    @discord.ui.select(custom_id="fruit", options=[discord.SelectOption(label=f) for f in FRUITS])
+    async def fruit(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
+        await interaction.response.send_message(f"you chose {select.values[0]}")
+
+
 class Feedback(discord.ui.Modal, title="Feedback"):
     text: discord.ui.TextInput[Any] = discord.ui.TextInput(
         label="Your feedback", custom_id="fb_text"
@@ -53,9 +59,16 @@ class TinyBot(commands.Bot):
             **options,
         )
         self.seen: list[discord.Message] = []
+        self.errors: list[app_commands.AppCommandError] = []
 
     async def setup_hook(self) -> None:
         tree = self.tree
+
+        @tree.error
+        async def on_error(
+            interaction: discord.Interaction, error: app_commands.AppCommandError
+        ) -> None:
+            self.errors.append(error)
 
         @tree.command(description="Ask a question")
         async def ask(interaction: discord.Interaction, question: str) -> None:
@@ -86,6 +99,14 @@ class TinyBot(commands.Bot):
         @tree.command(description="Show a button")
         async def buttons(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("choose", view=YesView())
+
+        @tree.command(description="Show a menu")
+        async def menu(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("pick one", view=FruitView())
+
+        @tree.context_menu(name="Greet")
+        async def greet(interaction: discord.Interaction, member: discord.Member) -> None:
+            await interaction.response.send_message(f"hi {member.name}")
 
         @tree.command(description="Write a report")
         async def report(interaction: discord.Interaction) -> None:
@@ -142,8 +163,10 @@ async def test_login_ready_and_guild_create(
             "knowledge",
             "pick",
             "buttons",
+            "menu",
             "report",
             "feedback",
+            "Greet",
         ]
         assert all(c["id"].isdigit() for c in synced[0].response)
     for path in ("/users/@me", "/oauth2/applications/@me", "/users/*"):
@@ -496,13 +519,16 @@ async def test_late_interaction_answer_is_rejected(
     fake = fake_discord
     (alice,) = names(fake, "alice")
     fake.rest.interaction_timeout = 0.0  # every acknowledgement is "too late"
-    async with fake.run_bot(TinyBot()):
+    async with fake.run_bot(TinyBot()) as bot:
         ix = await fake.slash_command(
             fake_guild.channel_id("general"), alice, "ask", {"question": "late"}
         )
         callback = await ix.callback()
         assert callback.status == 404 and callback.response["code"] == 10062
         assert not ix.record.responded
+        await wait_until(lambda: bool(bot.errors))
+        cause = bot.errors[0].__cause__
+        assert isinstance(cause, discord.NotFound) and cause.code == 10062
 
 
 async def test_guild_joined_later_and_guild_command_sync(fake_discord: FakeDiscord) -> None:
@@ -520,6 +546,44 @@ async def test_guild_joined_later_and_guild_command_sync(fake_discord: FakeDisco
         ix = await fake.slash_command(later.channel_id("general"), dave, "ask", {"question": "g?"})
         assert ix.payload["data"]["guild_id"] == str(later.id)  # the guild copy was invoked
         assert (await ix.answer())["content"] == "answer: g?"
+
+
+async def test_select_menu_and_user_context_menu(
+    fake_discord: FakeDiscord, fake_guild: FakeGuild
+) -> None:
+    fake = fake_discord
+    alice, root = names(fake, "alice", "root")
+    general = fake_guild.channel_id("general")
+    async with fake.run_bot(TinyBot()):
+        ix = await fake.slash_command(general, alice, "menu")
+        await ix.callback()
+        message = ix.original_message()
+        assert message is not None
+        chosen = await fake.select_menu(message, "fruit", ["cherry"], alice)
+        assert (await chosen.answer())["content"] == "you chose cherry"
+        with pytest.raises(ValueError, match="no component"):
+            await fake.click_button(message, "nope", alice)
+        greeted = await fake.context_menu(general, alice, "Greet", root)
+        assert greeted.payload["data"]["type"] == 2
+        assert (await greeted.answer())["content"] == "hi root"
+
+
+async def test_team_owned_application(fake_discord: FakeDiscord, fake_guild: FakeGuild) -> None:
+    fake = fake_discord
+    alice, root = names(fake, "alice", "root")
+    fake.set_team([root])
+    async with fake.run_bot(TinyBot()) as bot:
+        assert await bot.is_owner(await bot.fetch_user(int(root["id"])))
+        assert not await bot.is_owner(await bot.fetch_user(int(alice["id"])))
+
+
+async def test_privileged_intents_refused(fake_discord: FakeDiscord, fake_guild: FakeGuild) -> None:
+    fake = fake_discord
+    fake.gateway.allowed_intents = 0  # nothing privileged enabled in the "developer portal"
+    with pytest.raises(RuntimeError) as info:
+        async with fake.run_bot(TinyBot(intents=discord.Intents.all())):
+            pass
+    assert isinstance(info.value.__cause__, discord.PrivilegedIntentsRequired)
 
 
 async def wait_until(condition: Any, timeout: float = 5.0) -> None:

@@ -1,0 +1,220 @@
+"""Asking: mentions, Q&A channels (optionally answered in a thread), and `/ask`.
+
+One path for every way of asking: refuse an over-long question, apply the per-user cooldown,
+answer off the event loop, record the outcome, and reply with the answer embed and its buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.answers import Answer, AnswerStatus
+from bot.discord_app import render
+from bot.discord_app.triggers import looks_like_question, strip_mentions
+from bot.discord_app.views import AnswerView
+
+if TYPE_CHECKING:
+    from bot.discord_app.bot import DatelineBot
+
+log = logging.getLogger(__name__)
+
+
+class AskCog(commands.Cog, name="Ask"):
+    """Questions in channels and by slash command."""
+
+    def __init__(self, bot: DatelineBot) -> None:
+        self.bot = bot
+
+    # --- channel messages ------------------------------------------------------------------
+
+    def question_in(self, message: discord.Message) -> tuple[str, bool] | None:
+        """(question, was the bot mentioned) if this message asks Dateline something."""
+        me = self.bot.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return None
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return None
+        guild = message.guild
+        role_ids = [guild.self_role.id] if guild is not None and guild.self_role is not None else []
+        mentioned = any(user.id == me.id for user in message.mentions) or any(
+            role.id in role_ids for role in message.role_mentions
+        )
+        text = strip_mentions(message.content, me.id, role_ids)
+        if mentioned:
+            return text, True
+        if guild is None:  # a direct message: no mention needed, but it must ask something
+            return (text, False) if looks_like_question(text) else None
+        if self._in_qa_channel(message) and looks_like_question(text):
+            return text, False
+        return None
+
+    def _in_qa_channel(self, message: discord.Message) -> bool:
+        settings = self.bot.settings
+        if not settings.qa_channel_ids or not self.bot.intents.message_content:
+            return False
+        channel = message.channel
+        if channel.id in settings.qa_channel_ids:
+            return True
+        parent_id = getattr(channel, "parent_id", None)
+        return isinstance(channel, discord.Thread) and parent_id in settings.qa_channel_ids
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        found = self.question_in(message)
+        if found is None:
+            return
+        question, _mentioned = found
+        me = self.bot.user
+        if not question:
+            await self._reply(
+                message, render.empty_question_message(me.mention if me else "@Dateline")
+            )
+            return
+        refusal = self.refusal(question, message.author.id)
+        if refusal is not None:
+            await self._reply(message, refusal)
+            return
+        try:
+            # One typing signal: answers take milliseconds, and Discord clears the indicator
+            # as soon as our reply arrives.
+            await message.channel.typing()
+        except discord.HTTPException as error:
+            log.debug("typing indicator failed: %s", error)
+        answer = await self.bot.answer(question)
+        if answer.status is AnswerStatus.INVALID_QUESTION:
+            await self._reply(message, answer.message)
+            return
+        question_id = await self.bot.record_question(
+            answer,
+            guild_id=message.guild.id if message.guild else None,
+            channel_id=message.channel.id,
+            user_id=message.author.id,
+        )
+        view = self._view(answer, message.author.id, question_id)
+        embed = render.answer_embed(answer)
+        sent = await self._send_answer(message, question, embed, view)
+        if sent is not None:
+            view.attach(sent.edit)
+            await self.bot.link_answer(question_id, sent.id)
+
+    def refusal(self, question: str, user_id: int) -> str | None:
+        """The polite "no" for an over-long question or a user over the cooldown; else None.
+
+        Length is checked first so a refused question does not use up the user's rate.
+        """
+        limit = self.bot.settings.max_question_chars
+        if len(question) > limit:
+            return render.too_long_message(len(question), limit)
+        retry_after = self.bot.question_cooldown.hit(user_id)
+        if retry_after is not None:
+            return render.cooldown_message(retry_after)
+        return None
+
+    def _view(self, answer: Answer, asker_id: int, question_id: int | None) -> AnswerView:
+        return AnswerView(self.bot, answer, asker_id, question_id, lifetime=self.bot.view_lifetime)
+
+    async def _reply(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.channel.send(
+                render.content(text),
+                reference=message.to_reference(fail_if_not_exists=False),
+                allowed_mentions=render.NO_MENTIONS,
+            )
+        except discord.HTTPException as error:
+            log.warning("could not reply in channel %s: %s", message.channel.id, error)
+
+    async def _send_answer(
+        self, message: discord.Message, question: str, embed: discord.Embed, view: AnswerView
+    ) -> discord.Message | None:
+        thread = await self._thread_for(message, question)
+        try:
+            if thread is not None:
+                return await thread.send(
+                    embed=embed, view=view, allowed_mentions=render.NO_MENTIONS
+                )
+            return await message.channel.send(
+                embed=embed,
+                view=view,
+                reference=message.to_reference(fail_if_not_exists=False),
+                allowed_mentions=render.NO_MENTIONS,
+            )
+        except discord.HTTPException as error:
+            log.warning("could not send an answer in channel %s: %s", message.channel.id, error)
+            return None
+
+    async def _thread_for(self, message: discord.Message, question: str) -> discord.Thread | None:
+        """A new thread for the answer when thread mode is on and the channel allows it."""
+        if not self.bot.settings.thread_mode or not isinstance(
+            message.channel, discord.TextChannel
+        ):
+            return None
+        try:
+            return await message.create_thread(name=render.thread_name(question))
+        except discord.HTTPException as error:
+            log.info("thread mode: could not open a thread, answering inline: %s", error)
+            return None
+
+    # --- /ask ------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="ask", description="Ask a question; the answer quotes the news article."
+    )
+    @app_commands.describe(
+        question="What do you want to know?",
+        private="Only you see the answer (default: everyone in the channel)",
+    )
+    async def ask(
+        self, interaction: discord.Interaction[Any], question: str, private: bool = False
+    ) -> None:
+        text = " ".join(question.split())
+        limit = self.bot.settings.max_question_chars
+        if not text:
+            await interaction.response.send_message(
+                "Please type a question.", ephemeral=True, allowed_mentions=render.NO_MENTIONS
+            )
+            return
+        if len(text) > limit:
+            await interaction.response.send_message(
+                render.too_long_message(len(text), limit),
+                ephemeral=True,
+                allowed_mentions=render.NO_MENTIONS,
+            )
+            return
+        retry_after = self.bot.question_cooldown.hit(interaction.user.id)
+        if retry_after is not None:
+            raise app_commands.CommandOnCooldown(self.bot.question_cooldown.template, retry_after)
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        answer = await self.bot.answer(text)
+        if answer.status is AnswerStatus.INVALID_QUESTION:
+            await interaction.followup.send(
+                render.content(answer.message),
+                ephemeral=private,
+                allowed_mentions=render.NO_MENTIONS,
+            )
+            return
+        question_id = await self.bot.record_question(
+            answer,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            user_id=interaction.user.id,
+        )
+        view = self._view(answer, interaction.user.id, question_id)
+        sent = await interaction.followup.send(
+            embed=render.answer_embed(answer),
+            view=view,
+            ephemeral=private,
+            wait=True,
+            allowed_mentions=render.NO_MENTIONS,
+        )
+        view.attach(sent.edit)
+        await self.bot.link_answer(question_id, sent.id)
+
+
+async def setup(bot: DatelineBot) -> None:
+    """Extension entry point."""
+    await bot.add_cog(AskCog(bot))

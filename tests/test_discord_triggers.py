@@ -1,0 +1,35 @@
+"""Which channel messages are questions for Dateline, and the question without the mention."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.discord_app.triggers import looks_like_question, strip_mentions
+
+
+def test_strip_mentions_removes_the_bot_and_its_role_only() -> None:
+    assert strip_mentions("<@42> who welcomed the planes?", 42) == "who welcomed the planes?"
+    assert strip_mentions("<@!42>, who?", 42) == "who?"
+    assert strip_mentions("hey <@42>   where  is <@7>?", 42) == "hey where is <@7>?"
+    assert strip_mentions("<@&9> what happened?", 42, [9]) == "what happened?"
+    assert strip_mentions("<@&8> what happened?", 42, [9]) == "<@&8> what happened?"
+    assert strip_mentions("<@42>", 42) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Who welcomed the planes?", True),
+        ("the planes landed when?", True),
+        ("how many planes landed", True),
+        ("Did Italy thank Russia", True),
+        ("tell me about the airfield", True),
+        ("thanks!", False),
+        ("lol", False),
+        ("", False),
+        ("   ", False),
+        ("whoever did this is great", False),
+    ],
+)
+def test_looks_like_question(text: str, expected: bool) -> None:
+    assert looks_like_question(text) is expected

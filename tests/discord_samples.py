@@ -25,7 +25,9 @@ def make_article(
         text=text,
         paragraphs=(Paragraph(0, len(text)),),
         source_file=f"{article_id}",
-        dateline=dateline if dateline is not None else Dateline("MOSCOW, April 2 /TASS/", "MOSCOW", "April 2", "TASS"),
+        dateline=dateline
+        if dateline is not None
+        else Dateline("MOSCOW, April 2 /TASS/", "MOSCOW", "April 2", "TASS"),
         source=source,
         url=url,
         published=published,

@@ -35,7 +35,7 @@ def test_limits_hold_for_many_long_titles_and_ids() -> None:
     assert len(choices) == 25
     assert all(0 < len(name) <= 100 and 0 < len(value) <= 100 for name, value in choices)
     assert elapsed < 0.5
-    name, value = choices[3]
+    _name, value = choices[3]
     assert catalog.resolve(value) is articles[3]
     assert value.startswith("#")
 

@@ -160,7 +160,9 @@ def test_alternative_pages_are_labelled() -> None:
 def test_not_found_says_so_and_labels_the_closest_passage() -> None:
     finding = make_finding(make_article(url=None))
     answer = make_answer(
-        [finding], status=AnswerStatus.NOT_FOUND, message="The articles do not say.",
+        [finding],
+        status=AnswerStatus.NOT_FOUND,
+        message="The articles do not say.",
         confidence=0.3,
     )
     embed = render.answer_embed(answer)
@@ -215,7 +217,7 @@ def test_huge_article_parts_stay_within_every_limit() -> None:
 
 def test_fit_embed_enforces_fields_and_total() -> None:
     embed = discord.Embed(title="t" * 300, description="d" * 5000)
-    for index in range(30):
+    for _index in range(30):
         embed.add_field(name="n" * 300, value="v" * 2000)
     assert_within_limits(render.fit_embed(embed))
 
@@ -262,8 +264,9 @@ def test_help_embed_mentions_channels_only_when_enabled() -> None:
 
 
 def test_reload_and_status_embeds() -> None:
-    ok = ReloadReport(ok=True, added=tuple(f"id{i}" for i in range(40)), articles=40,
-                      passages=90, seconds=0.5)
+    ok = ReloadReport(
+        ok=True, added=tuple(f"id{i}" for i in range(40)), articles=40, passages=90, seconds=0.5
+    )
     embed = render.reload_embed(ok)
     added = next(field for field in embed.fields if (field.name or "").startswith("Added"))
     assert "and 30 more" in (added.value or "")

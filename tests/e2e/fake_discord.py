@@ -27,6 +27,8 @@ Set-up and data (ids are ints; payloads are Discord JSON dicts with string ids)
     ``patch_discord()``: context manager that points ``Route.BASE``,
     ``DiscordWebSocket.DEFAULT_GATEWAY`` and ``Asset.BASE`` at the fake and restores them after.
     Interaction callbacks and followups go through ``Route`` too, so they reach the fake.
+    ``patched_discord(origin)`` (module level) does the same from an origin string, e.g. in
+    a bot subprocess.
 
     ``run_bot(client, timeout=5)``: async context manager. It starts the client, waits until
     ``is_ready()`` (a login/connect error is raised), and closes it cleanly on exit.
@@ -134,7 +136,7 @@ import functools
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 
 import discord
@@ -192,11 +194,29 @@ __all__ = [
     "Fault",
     "GatewayFrame",
     "RecordedRequest",
+    "patched_discord",
 ]
 
 log = logging.getLogger(__name__)
 ClientT = TypeVar("ClientT", bound=discord.Client)
 UserRef = Mapping[str, Any] | int
+
+
+@contextmanager
+def patched_discord(origin: str) -> Iterator[None]:
+    """Point discord.py at a fake Discord at `origin` (``http://127.0.0.1:PORT``).
+
+    Stand-alone so that a bot started in a subprocess can apply it too (pass `origin` down,
+    e.g. in an environment variable).
+    """
+    saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY, Asset.BASE)
+    Route.BASE = f"{origin}/api/v10"
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(origin.replace("http://", "ws://") + "/gateway")
+    Asset.BASE = f"{origin}/cdn"
+    try:
+        yield
+    finally:
+        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY, Asset.BASE = saved
 
 
 class FakeDiscord:
@@ -271,17 +291,9 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    @contextmanager
-    def patch_discord(self) -> Iterator[None]:
+    def patch_discord(self) -> AbstractContextManager[None]:
         """Point discord.py's REST base, gateway and CDN at this fake; restore afterwards."""
-        saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY, Asset.BASE)
-        Route.BASE = self.api_base
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url)
-        Asset.BASE = f"{self.origin}/cdn"
-        try:
-            yield
-        finally:
-            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY, Asset.BASE = saved
+        return patched_discord(self.origin)
 
     @asynccontextmanager
     async def run_bot(

@@ -6,6 +6,7 @@ from .fake_bot_messages import BotMessages
 from .fake_rest import NO_CONTENT, FakeRest, Incoming, body_of, error, form_error
 from .fake_state import (
     ATTACH_FILES,
+    CREATE_PRIVATE_THREADS,
     CREATE_PUBLIC_THREADS,
     JSON,
     MANAGE_MESSAGES,
@@ -273,7 +274,8 @@ class RestRoutes:
             raise error(400, 50024, "Cannot execute action on this channel type")
         guild = self.world.guild_of_channel(int(parent["id"]))
         assert guild is not None
-        self.rest.check_bot_perms(int(parent["id"]), CREATE_PUBLIC_THREADS)
+        needed = CREATE_PRIVATE_THREADS if thread_type == 12 else CREATE_PUBLIC_THREADS
+        self.rest.check_bot_perms(int(parent["id"]), needed)
         thread = thread_payload(
             thread_id,
             guild.id,

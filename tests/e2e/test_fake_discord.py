@@ -16,7 +16,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from .fake_discord import FakeDiscord
+from .fake_discord import FakeDiscord, patched_discord
 from .fake_state import SEND_MESSAGES, FakeFile, FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
@@ -153,6 +153,7 @@ async def test_login_ready_and_guild_create(
         assert guild is not None and guild.owner_id == owner_id and guild.me is not None
         assert sorted(c.name for c in guild.text_channels) == ["general", "news"]
         assert await bot.is_owner(await bot.fetch_user(owner_id))
+        assert (await bot.user.display_avatar.read()).startswith(b"\x89PNG")  # fake CDN
         assert not await bot.is_owner(await bot.fetch_user(int(fake.user_named("alice")["id"])))
         identify = await fake.wait_for_frame(2)
         assert identify.data["intents"] == discord.Intents.default().value
@@ -584,6 +585,16 @@ async def test_privileged_intents_refused(fake_discord: FakeDiscord, fake_guild:
         async with fake.run_bot(TinyBot(intents=discord.Intents.all())):
             pass
     assert isinstance(info.value.__cause__, discord.PrivilegedIntentsRequired)
+
+
+def test_patched_discord_restores_urls() -> None:
+    route, socket = discord.http.Route, discord.gateway.DiscordWebSocket
+    base, gateway = route.BASE, socket.DEFAULT_GATEWAY
+    with patched_discord("http://127.0.0.1:9"):
+        assert route.BASE == "http://127.0.0.1:9/api/v10"
+        assert str(socket.DEFAULT_GATEWAY) == "ws://127.0.0.1:9/gateway"
+    assert route.BASE == base
+    assert socket.DEFAULT_GATEWAY == gateway
 
 
 async def wait_until(condition: Any, timeout: float = 5.0) -> None:

@@ -593,8 +593,8 @@ def test_patched_discord_restores_urls() -> None:
     with patched_discord("http://127.0.0.1:9"):
         assert route.BASE == "http://127.0.0.1:9/api/v10"
         assert str(socket.DEFAULT_GATEWAY) == "ws://127.0.0.1:9/gateway"
-    assert route.BASE == base
-    assert socket.DEFAULT_GATEWAY == gateway
+    assert base == route.BASE
+    assert gateway == socket.DEFAULT_GATEWAY
 
 
 async def wait_until(condition: Any, timeout: float = 5.0) -> None:

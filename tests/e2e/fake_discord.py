@@ -4,7 +4,11 @@ The real, unmodified discord.py 2.7 client connects to it. The fake records what
 so tests check what users would see. It also injects faults: 429/403/5xx answers, gateway
 RECONNECT and dropped sockets.
 
-Quick start (the ``fake_discord`` fixture in ``tests/e2e/conftest.py`` does the first two lines)::
+Fixtures in ``tests/e2e/conftest.py``: ``fake_discord`` (running and patched, as in the first two
+lines below) and ``fake_guild`` ("Newsroom": channels "general" and "news", role "Admin" with
+administrator, members "alice" and "root" (Admin); get users with ``fake.user_named("alice")``).
+
+Quick start::
 
     async with FakeDiscord() as fake:
         with fake.patch_discord():                    # discord.py now talks to the fake

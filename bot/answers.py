@@ -124,18 +124,25 @@ class _QuestionTerms:
         return sum(self.weights.values())
 
 
+def term_weight(document_frequency: int, passages: int) -> float:
+    """Lucene's always-positive idf: used to weigh question words for coverage.
+
+    BM25Okapi's own idf goes to zero or below in small corpora (a word in half of three
+    articles), which would make every question look unanswerable on a small server.
+    """
+    return math.log(1.0 + (passages - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
 def _question_terms(knowledge: KnowledgeBase, terms: Sequence[str]) -> _QuestionTerms:
     index = knowledge.index
-    ceiling = math.log((index.n_passages + 0.5) / 0.5 + 1.0) if index.n_passages else 1.0
     weights: dict[str, float] = {}
     unknown: list[str] = []
     for term in terms:
         if term in weights:
             continue
-        if index.has_term(term):
-            weights[term] = max(index.idf(term), MIN_TERM_WEIGHT)
-        else:
-            weights[term] = ceiling
+        frequency = index.document_frequency(term) if index.has_term(term) else 0
+        weights[term] = max(term_weight(frequency, index.n_passages), MIN_TERM_WEIGHT)
+        if frequency == 0:
             unknown.append(term)
     return _QuestionTerms(weights, tuple(unknown))
 

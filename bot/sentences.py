@@ -38,7 +38,7 @@ _BOUNDARY_RE: Final = re.compile(
             (?:[ \t]+(?:''|[”»›])(?=\s|\Z))?)   # even AP's spaced `win. ''`
         (?=\s|\Z)                             # a sentence end needs whitespace after it
         (?:(?=\s+                             # the next word, past dashes and opening quotes
-            (?>(?:[-—–"'“‘«„‹(\[{`.…]+\s*)*)  # (atomic: no backtracking on runs of dashes)
+            (?>(?:[-—–"'“‘«„‹(\[{`.…]+\s*){0,4})  # (atomic and bounded: linear time)
             (?P<next>\S*)))?
       | (?P<para>
             (?>\r\n|[\n\r\x85\u2028])[ \t\f\v]*(?>\r\n|[\n\r\x85\u2028])   # blank line
@@ -88,6 +88,8 @@ _DOTTED_ABBREVIATION_RE: Final = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}"
 _SPACED_DOT_RE: Final = re.compile(r"[ \t]+\.")
 _LEADING_WORD_RE: Final = re.compile(r"[^\W\d_]*")
 _OPENERS: Final = "\"'“‘«„‹([{`"
+_TOKEN_WINDOW: Final = 64  # how far back to look for the token before a full stop
+_MAX_ASIDE: Final = 600  # longest bracketed aside kept together, in characters
 _QUOTES: Final = frozenset("\"'”’»›")
 _CLOSERS: Final = "\"'”’»›)]}"
 
@@ -151,35 +153,44 @@ def _ends_sentence(part: str, match: re.Match[str], last_cut: int) -> bool:
     elif _QUOTES.intersection(match.group("close")):  # `... said "No." Silence followed.`
         ends = True
     else:
-        at_line_start = _starts_line(part, match.start() - len(token), last_cut)
-        ends = _full_stop_ends_sentence(word, following, at_line_start)
+        token_start = match.start() - len(token)
+        ends = _full_stop_ends_sentence(word, following, part, token_start, last_cut)
     return ends and not _inside_brackets(part, last_cut, match.end())
 
 
 def _token_before(part: str, position: int) -> str:
     """The whitespace-delimited token that ends at `position` (`U.S` before its last dot)."""
-    token = part[max(part.rfind(" ", 0, position), part.rfind("\n", 0, position)) + 1 : position]
+    lo = max(0, position - _TOKEN_WINDOW)  # a longer token is no abbreviation anyway
+    token = part[
+        max(part.rfind(" ", lo, position), part.rfind("\n", lo, position), lo - 1) + 1 : position
+    ]
     if not token.isprintable():  # a tab or another whitespace character inside it
         pieces = token.split()
         token = pieces[-1] if pieces and not token[-1].isspace() else ""
     return token
 
 
-def _full_stop_ends_sentence(word: str, following: str, at_line_start: bool) -> bool:
-    """A single full stop followed by something that is not a lowercase word; `at_line_start`
-    tells whether `word` is the first token on its line or in its sentence."""
+def _full_stop_ends_sentence(
+    word: str, following: str, part: str, token_start: int, last_cut: int
+) -> bool:
+    """A single full stop after `word` (which starts at `token_start` in `part`), followed by
+    something that is not a lowercase word."""
     key = word.rstrip(".")
     title_case = key.capitalize() if key.isupper() else key  # `MR.` in all-caps wire copy
     if title_case in _TITLES or key.lower() in _NEVER_FINAL:
         return False
+    if key.isdigit() and len(key) <= 2 and _starts_line(part, token_start, last_cut):
+        return False  # `1.` numbering a list item
     if following[0].isdigit():  # `No. 1`, `Feb. 26`, but `... rose 5 pct. 1986 sales`
-        if key.lower() in _NUMBER_ABBREVIATIONS or _is_abbreviation(key, title_case):
-            return False
-        return not (key.isdigit() and len(key) <= 2 and at_line_start)
+        return not (key.lower() in _NUMBER_ABBREVIATIONS or _is_abbreviation(key, title_case))
     if key.lower() == "etc":  # mid-sentence `etc.` is followed by lowercase or a comma
         return True
     if len(key) == 1 and key.isalpha():  # an initial (`John F. Kennedy`) or `Q.` heading a line
-        return _is_starter(following) and not _is_initial(following) and not at_line_start
+        return (
+            _is_starter(following)
+            and not _is_initial(following)
+            and not _starts_line(part, token_start, last_cut)
+        )
     if _is_abbreviation(key, title_case):
         return _is_starter(following)
     return True
@@ -204,15 +215,21 @@ def _is_initial(following: str) -> bool:
 
 def _starts_line(part: str, position: int, last_cut: int) -> bool:
     """Is `position` the first token on its line or in its sentence (`1.` items, `Q.` in Q&A)?"""
-    line_start = max(part.rfind("\n", last_cut, position) + 1, last_cut)
-    return not part[line_start:position].strip()
+    lo = max(last_cut, position - _TOKEN_WINDOW)
+    before = part[lo:position]
+    newline = before.rfind("\n")
+    if newline >= 0:
+        return not before[newline + 1 :].strip()
+    return lo == last_cut and not before.strip()
 
 
 def _inside_brackets(part: str, last_cut: int, position: int) -> bool:
     """Keep a short bracketed aside `(He resigned. The board agreed.)` in one sentence."""
+    if position - last_cut > _MAX_ASIDE:
+        return False
     segment = part[last_cut:position]
     depth = segment.count("(") + segment.count("[") - segment.count(")") - segment.count("]")
     if depth <= 0:
         return False
-    ahead = part[position : position + 250]
+    ahead = part[position : position + _MAX_ASIDE // 2]
     return ")" in ahead or "]" in ahead

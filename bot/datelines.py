@@ -15,6 +15,22 @@ patterns, one per wire style, tried from the most to the least explicit marker:
 * place and date with a dash: `SALVADOR, Feb 26 -`, `OKLAHOMA CITY, Okla. March 11, Reuter -`;
 * a lone upper-case place with a separator: `WASHINGTON _`, `LOS ANGELES --`, `TOKYO -`.
 
+Russian-language wire datelines (TASS, RIA Novosti and Interfax publish in both languages) are
+tried only when the text starts with a Cyrillic letter and names one of those agencies early on:
+
+* TASS: `МОСКВА, 2 апреля. /ТАСС/.`, `ИГОРА /Ленинградская область/, 26 декабря. /ТАСС/.`,
+  `ВАШИНГТОН, 2 апреля. /Корр. ТАСС Иван Петров/.`, the Soviet-era `МОСКВА, 2 апреля. (ТАСС).`;
+* RIA Novosti: `МОСКВА, 2 апр — РИА Новости.`, optionally `, Имя Фамилия` before the dot;
+* Interfax: `МОСКВА. 5 октября. ИНТЕРФАКС -`, `Москва. 5 окт. INTERFAX.RU -`;
+* Reuters in Russian: `МОСКВА, 2 апреля (Рейтер) -`.
+
+The place must be at most three capitalised words and be followed by `,` or `.` and the date
+(genitive month names and their abbreviations: `2 апреля`, `2 апр`, `9 мая`, `5 сент`); RIA and
+Interfax datelines need the date. The agency is normalised to its Latin name (`ТАСС` → `TASS`),
+so `display` is uniform across languages and agrees with `agency` (`МОСКВА, 2 апреля /TASS/`),
+as it already does for `(Xinhuanet)` → `/Xinhua/`; `as_written` keeps the original spelling. A
+dot after a Russian date is a separator, not part of the date (`5 окт.` → `5 окт`).
+
 Agencies are recognised only from a known list (`_AGENCIES`), so `(Hebei)` or `(Undated)` is
 never an agency. A lone place is the weakest signal: it must be in capitals, at most four words,
 and be followed by story text (not a date or number, not an all-caps line, at least two
@@ -204,12 +220,62 @@ _LENIENT_RE = re.compile(
     rf"(?:[ \t]*[(/][ \t]*(?P<agency>{_AGENCY_NAME})[ \t]*[)/]\.?)?(?:[ \t]*{_DASH})?"
 )
 
+# -- Russian-language datelines ----------------------------------------------------------------
+# Cyrillic spellings of agencies, for front matter such as `МОСКВА, 2 апреля /ТАСС/`.
+_RU_AGENCIES: dict[str, str] = {
+    "тасс": "TASS",
+    "итар-тасс": "TASS",
+    "риа новости": "RIA Novosti",
+    "интерфакс": "Interfax",
+    "interfax.ru": "Interfax",
+    "рейтер": "Reuters",
+}
+_RU_AGENCY_NAME = "(?i:{})".format(
+    "|".join(
+        re.escape(name).replace(r"\ ", r"[ \t]+")
+        for name in sorted(_RU_AGENCIES, key=len, reverse=True)
+    )
+)
+# Genitive month names and the abbreviations wires use (RIA: `2 апр`, `9 мая`, `5 сен`).
+_RU_MONTH = (
+    r"(?i:янв(?:аря)?|фев(?:р(?:аля)?)?|мар(?:та)?|апр(?:еля)?|мая|июня?|июля?|авг(?:уста)?"
+    r"|сен(?:т(?:ября)?)?|окт(?:ября)?|ноя(?:б(?:ря)?)?|дек(?:абря)?)(?![\w])"
+)
+_RU_DATE = rf"(?:[12][0-9]|3[01]|0?[1-9])[ \t]+{_RU_MONTH}"  # days 1-31
+# `/Корр. ТАСС Иван Петров/`, `/Спец. корр. ИТАР-ТАСС/`.
+_RU_CORR = r"(?:[Сс](?:пец|об)\.?[ \t]*)?[Кк]орр\.?[ \t]*"
+_RU_TASS = rf"(?:{_RU_CORR}(?:ИТАР-)?ТАСС(?:[ \t]+[^/()\n]{{1,60}})?|(?:ИТАР-)?(?:ТАСС|TASS))"
+_RU_CAP_WORD = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
+_RU_NAME = rf"{_RU_CAP_WORD}(?:[ \t]+{_RU_CAP_WORD}){{1,2}}"
+_RU_NAMES = rf"{_RU_NAME}(?:(?:,[ \t]*|[ \t]+и[ \t]+){_RU_NAME}){{0,2}}"
+_RU_DATELINE_RE = re.compile(
+    rf"(?P<dl>(?P<place>{_PLACE_FULL})(?:(?P<psep>[ \t]?[,.][ \t]*)(?P<date>{_RU_DATE}))?\.?(?:"
+    # TASS: `. /ТАСС/.`, `./Корр. ТАСС Иван Петров/.`, `. (ТАСС).`
+    rf"[ \t]*[/(][ \t]*(?P<tass>{_RU_TASS})[ \t]*[/)]\.?(?:[ \t]*{_DASH}(?=\s|$))?"
+    # Reuters: ` (Рейтер) -`
+    rf"|[ \t]*\([ \t]*(?P<reuters>Рейтер)[ \t]*\)[ \t]*{_DASH}(?=\s|$)"
+    # RIA Novosti: ` — РИА Новости.`, ` - РИА Новости, Анна Петрова.`, ` — РИА Новости Крым.`
+    rf"|[ \t]*{_DASH}[ \t]*(?P<ria>РИА[ \t]+Новости)(?:[ \t]+[А-ЯЁ][а-яё]+)?"
+    rf"(?:,[ \t]*{_RU_NAMES})?(?:\.|(?=[ \t]*(?:\n|$)))"
+    # Interfax: `. ИНТЕРФАКС -`, `. INTERFAX.RU -`, `. Интерфакс-Украина -`
+    rf"|[ \t]*(?P<ifx>(?i:интерфакс|interfax)(?i:\.ru|-[^\W\d_]+)?)[ \t]*{_DASH}(?=\s|$)"
+    r"))"
+)
+# Any of these in the first `_HINT` characters (upper-cased) may start a Russian dateline.
+_RU_MARKERS = ("ТАСС", "TASS", "РИА", "ИНТЕРФАКС", "INTERFAX", "РЕЙТЕР")
+_RU_LENIENT_RE = re.compile(
+    rf"(?P<place>{_PLACE_FULL})?(?:(?P<psep>{_PSEP})(?P<date>{_RU_DATE}))?\.?"
+    rf"(?:[ \t]*[(/][ \t]*(?P<agency>{_AGENCY_NAME}|{_RU_AGENCY_NAME})[ \t]*[)/]\.?)?"
+    rf"(?:[ \t]*{_DASH})?"
+)
+
 
 def _agency(raw: str | None) -> str | None:
     """The canonical name of a known agency, else None."""
     if raw is None:
         return None
-    return _AGENCIES.get(" ".join(raw.split()).lower())
+    key = " ".join(raw.split()).lower()
+    return _AGENCIES.get(key) or _RU_AGENCIES.get(key)
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -284,9 +350,49 @@ def _is_story_sentence(window: str, pos: int) -> bool:
     return len(_LOWER_WORD_RE.findall(window, pos, pos + 80)) >= 2
 
 
+def _is_cyrillic(char: str) -> bool:
+    """The cheap gate for the Russian patterns: English texts never start with Cyrillic."""
+    return "\u0400" <= char <= "\u04ff"
+
+
+def _find_russian(window: str) -> DatelineMatch | None:
+    """A Russian wire dateline (TASS, RIA Novosti, Interfax, Reuters) at the start of `window`,
+    which starts with a Cyrillic letter; run only when an agency is named near the start."""
+    head = window[:_HINT].upper()
+    if not any(marker in head for marker in _RU_MARKERS):
+        return None
+    m = _RU_DATELINE_RE.match(window)
+    if m is None:
+        return None
+    # A city of at most three capitalised words (`НИЖНИЙ НОВГОРОД`, `Ростов-на-Дону`), not a
+    # sentence such as `Москва заявила, что 2 апреля - РИА Новости.`.
+    city = re.split(r"[,/(]", m.group("place"), maxsplit=1)[0].split()
+    if not 1 <= len(city) <= 3 or not all(word[0].isupper() for word in city):
+        return None
+    if m.group("tass"):
+        agency = "TASS"
+    elif m.group("reuters"):
+        agency = "Reuters"
+    elif m.group("date") is None:  # RIA and Interfax always date their datelines
+        return None
+    else:
+        agency = "RIA Novosti" if m.group("ria") else "Interfax"
+    found = _build(m, window, agency)
+    place = found.dateline.place
+    # `МОСКВА. /ТАСС/.`: a separator dot read into the place.
+    if place is not None and place.endswith(".") and len(place.rsplit(maxsplit=1)[-1]) > 3:
+        dateline = Dateline(found.dateline.as_written, place[:-1], found.dateline.date, agency)
+        return DatelineMatch(dateline, found.start, found.end, found.body_start)
+    return found
+
+
 def _find_in_window(window: str) -> DatelineMatch | None:
     """Try each style's pattern on the window, strongest marker first; cheap substring checks
     skip the patterns whose marker is absent (most texts need one or two pattern runs)."""
+    if window and _is_cyrillic(window[0]):
+        found = _find_russian(window)
+        if found is not None:
+            return found
     head = window[:_HINT]
     if "(" in window:
         m = _AGENCY_PAREN_RE.match(window)
@@ -354,7 +460,7 @@ def parse_dateline(as_written: str) -> Dateline:
     match = find_dateline(text)
     if match is not None and match.start == 0 and match.end == len(text):
         return match.dateline
-    lenient = _LENIENT_RE.fullmatch(text)
+    lenient = _LENIENT_RE.fullmatch(text) or _RU_LENIENT_RE.fullmatch(text)
     if lenient is not None and text:
         return Dateline(
             as_written=text,

@@ -271,7 +271,150 @@ STYLES = [
 ]
 
 
-@pytest.mark.parametrize("case", STYLES, ids=[case[1] for case in STYLES])
+# Russian-language wires (TASS, RIA Novosti, Interfax and Reuters publish in Russian too): the
+# agency is normalised to its Latin name, so `display` reads `/TASS/` whatever the spelling.
+RUSSIAN_STYLES = [
+    (
+        "МОСКВА, 2 апреля. /ТАСС/. Министерство поблагодарило партнёров.",
+        "МОСКВА, 2 апреля. /ТАСС/.",
+        "МОСКВА",
+        "2 апреля",
+        "TASS",
+        "МОСКВА, 2 апреля /TASS/",
+    ),
+    (
+        "МОСКВА, 2 апреля./ТАСС/. Министерство поблагодарило партнёров.",
+        "МОСКВА, 2 апреля./ТАСС/.",
+        "МОСКВА",
+        "2 апреля",
+        "TASS",
+        "МОСКВА, 2 апреля /TASS/",
+    ),
+    (
+        "САНКТ-ПЕТЕРБУРГ, 5 мая. /ТАСС/. Мосты развели по графику.",
+        "САНКТ-ПЕТЕРБУРГ, 5 мая. /ТАСС/.",
+        "САНКТ-ПЕТЕРБУРГ",
+        "5 мая",
+        "TASS",
+        "САНКТ-ПЕТЕРБУРГ, 5 мая /TASS/",
+    ),
+    (
+        "ИГОРА /Ленинградская область/, 26 декабря. /ТАСС/. Лидеры встретились на курорте.",
+        "ИГОРА /Ленинградская область/, 26 декабря. /ТАСС/.",
+        "ИГОРА /Ленинградская область/",
+        "26 декабря",
+        "TASS",
+        "ИГОРА /Ленинградская область/, 26 декабря /TASS/",
+    ),
+    (
+        "ВАШИНГТОН, 3 марта. /Корр. ТАСС Иван Петров/. Конгресс обсудил бюджет.",
+        "ВАШИНГТОН, 3 марта. /Корр. ТАСС Иван Петров/.",
+        "ВАШИНГТОН",
+        "3 марта",
+        "TASS",
+        "ВАШИНГТОН, 3 марта /TASS/",
+    ),
+    (
+        "ЖЕНЕВА, 11 нояб. /Спец. корр. ТАСС Ольга Смирнова/.Переговоры продолжились.",
+        "ЖЕНЕВА, 11 нояб. /Спец. корр. ТАСС Ольга Смирнова/.",
+        "ЖЕНЕВА",
+        "11 нояб",
+        "TASS",
+        "ЖЕНЕВА, 11 нояб /TASS/",
+    ),
+    (
+        "НИЖНИЙ НОВГОРОД, 1 сентября. /ИТАР-ТАСС/. Школы открылись после ремонта.",
+        "НИЖНИЙ НОВГОРОД, 1 сентября. /ИТАР-ТАСС/.",
+        "НИЖНИЙ НОВГОРОД",
+        "1 сентября",
+        "TASS",
+        "НИЖНИЙ НОВГОРОД, 1 сентября /TASS/",
+    ),
+    (
+        "МОСКВА, 7 ноября. (ТАСС). На заводе выпустили новый станок.",
+        "МОСКВА, 7 ноября. (ТАСС).",
+        "МОСКВА",
+        "7 ноября",
+        "TASS",
+        "МОСКВА, 7 ноября /TASS/",
+    ),
+    (
+        "МОСКВА, 2 апр — РИА Новости. Власти сообщили о новых мерах.",
+        "МОСКВА, 2 апр — РИА Новости.",
+        "МОСКВА",
+        "2 апр",
+        "RIA Novosti",
+        "МОСКВА, 2 апр /RIA Novosti/",
+    ),
+    (
+        "МОСКВА, 2 апр - РИА Новости. Власти сообщили о новых мерах.",
+        "МОСКВА, 2 апр - РИА Новости.",
+        "МОСКВА",
+        "2 апр",
+        "RIA Novosti",
+        "МОСКВА, 2 апр /RIA Novosti/",
+    ),
+    (
+        "КАЗАНЬ, 15 фев — РИА Новости, Анна Петрова. Фестиваль собрал гостей.",
+        "КАЗАНЬ, 15 фев — РИА Новости, Анна Петрова.",
+        "КАЗАНЬ",
+        "15 фев",
+        "RIA Novosti",
+        "КАЗАНЬ, 15 фев /RIA Novosti/",
+    ),
+    (
+        "СИМФЕРОПОЛЬ, 9 мая — РИА Новости Крым. Парад прошёл по набережной.",
+        "СИМФЕРОПОЛЬ, 9 мая — РИА Новости Крым.",
+        "СИМФЕРОПОЛЬ",
+        "9 мая",
+        "RIA Novosti",
+        "СИМФЕРОПОЛЬ, 9 мая /RIA Novosti/",
+    ),
+    (
+        "МОСКВА. 5 октября. ИНТЕРФАКС - Дума приняла закон в первом чтении.",
+        "МОСКВА. 5 октября. ИНТЕРФАКС -",
+        "МОСКВА",
+        "5 октября",
+        "Interfax",
+        "МОСКВА, 5 октября /Interfax/",
+    ),
+    (
+        "МОСКВА. 5 окт. INTERFAX.RU - Дума приняла закон в первом чтении.",
+        "МОСКВА. 5 окт. INTERFAX.RU -",
+        "МОСКВА",
+        "5 окт",
+        "Interfax",
+        "МОСКВА, 5 окт /Interfax/",
+    ),
+    (
+        "Уфа. 20 дек. INTERFAX.RU — Аэропорт закрыли из-за снегопада.",
+        "Уфа. 20 дек. INTERFAX.RU —",
+        "Уфа",
+        "20 дек",
+        "Interfax",
+        "Уфа, 20 дек /Interfax/",
+    ),
+    (
+        "КИЕВ. 3 июля. Интерфакс-Украина - Правительство утвердило план.",
+        "КИЕВ. 3 июля. Интерфакс-Украина -",
+        "КИЕВ",
+        "3 июля",
+        "Interfax",
+        "КИЕВ, 3 июля /Interfax/",
+    ),
+    (
+        "МОСКВА, 2 апреля (Рейтер) - Рубль укрепился к доллару.",
+        "МОСКВА, 2 апреля (Рейтер) -",
+        "МОСКВА",
+        "2 апреля",
+        "Reuters",
+        "МОСКВА, 2 апреля /Reuters/",
+    ),
+]
+ALL_STYLES = STYLES + RUSSIAN_STYLES
+
+
+@pytest.mark.parametrize("case", ALL_STYLES, ids=[case[1] for case in ALL_STYLES])
 def test_every_style_is_found_exactly_as_written(case: tuple[str | None, ...]) -> None:
     text, written, place, date, agency, display = case
     assert text is not None and written is not None
@@ -304,6 +447,18 @@ def test_every_style_is_found_exactly_as_written(case: tuple[str | None, ...]) -
         "The company (Reuters) said on Monday it would appeal.",
         "APRIL 11 - ISRAEL INTRODUCES SUMMER TIME.",
         "TIME TABLE - Mon 10 - 12 Tue 9 - 11",
+        # Russian: sentences and all-caps headlines that start with a city, agency mentions.
+        "Москва заявила, что ответит на санкции.",
+        "Москва заявила, что 2 апреля - РИА Новости.",
+        "МОСКВА ГОТОВИТСЯ К ПРАЗДНИКУ",
+        "МОСКВА ГОТОВИТСЯ К ПРАЗДНИКУ - ТАСС",
+        "ВЛАСТИ МОСКВЫ ОБЪЯВИЛИ О ПРАЗДНИКЕ 9 МАЯ - РИА Новости.",
+        "МОСКВА - РИА Новости. Без даты агентство не пишет.",
+        "МОСКВА. ИНТЕРФАКС - Без даты агентство не пишет.",
+        "ТАСС: в Москве открылась выставка.",
+        "Как сообщает ТАСС, 2 апреля в Москве открылась выставка.",
+        "МОСКВА, 2 апреля. Президент провёл совещание.",
+        "МОСКВА, 32 апреля. /ТАСС/. Число не бывает.",
     ],
 )
 def test_no_invented_datelines(text: str) -> None:
@@ -414,8 +569,82 @@ def test_display_of_parsed_front_matter(given_text: str, display: str) -> None:
     assert parse_dateline(given_text).display == display
 
 
+@pytest.mark.parametrize(
+    ("text", "body"),
+    [
+        ("\ufeff  МОСКВА, 2 апреля. /ТАСС/.\n\nМинистерство сообщило.", "Министерство сообщило."),
+        ("МОСКВА, 2 апр — РИА Новости\nВласти сообщили.", "Власти сообщили."),
+        ("МОСКВА. 5 окт. INTERFAX.RU -\nДума приняла закон.", "Дума приняла закон."),
+        ("МОСКВА. /ТАСС/. Министерство сообщило.", "Министерство сообщило."),
+    ],
+)
+def test_russian_body_start_points_at_the_story(text: str, body: str) -> None:
+    match = find_dateline(text)
+    assert match is not None
+    assert text[match.start : match.end] == match.dateline.as_written
+    assert text[match.body_start :] == body
+    assert match.dateline.agency is not None
+
+
+def test_russian_dateline_without_date_keeps_place_without_separator_dot() -> None:
+    match = find_dateline("МОСКВА. /ТАСС/. Министерство сообщило.")
+    assert match is not None
+    assert match.dateline == Dateline("МОСКВА. /ТАСС/.", place="МОСКВА", agency="TASS")
+    assert match.dateline.display == "МОСКВА /TASS/"
+
+
+def test_russian_dates_accept_every_month_spelling() -> None:
+    months = (
+        "января", "янв", "февраля", "фев", "февр", "марта", "мар", "апреля", "апр", "мая",
+        "июня", "июн", "июля", "июл", "августа", "авг", "сентября", "сен", "сент", "октября",
+        "окт", "ноября", "ноя", "нояб", "декабря", "дек", "АПРЕЛЯ",
+    )  # fmt: skip
+    for month in months:
+        match = find_dateline(f"МОСКВА, 12 {month}. /ТАСС/. Текст новости.")
+        assert match is not None, month
+        assert match.dateline.date == f"12 {month}"
+    # A misspelt month is not guessed at: the dateline is left in the story text.
+    assert find_dateline("МОСКВА, 12 апрелья. /ТАСС/. Текст новости.") is None
+    assert find_dateline("МОСКВА, 12 апрелья — РИА Новости. Текст новости.") is None
+
+
+@pytest.mark.parametrize(
+    ("given_text", "expected"),
+    [
+        (
+            "МОСКВА, 2 апреля /ТАСС/",
+            Dateline("МОСКВА, 2 апреля /ТАСС/", "МОСКВА", "2 апреля", "TASS"),
+        ),
+        (
+            "МОСКВА, 2 апреля /TASS/",
+            Dateline("МОСКВА, 2 апреля /TASS/", "МОСКВА", "2 апреля", "TASS"),
+        ),
+        (
+            "МОСКВА, 2 апр /RIA Novosti/",
+            Dateline("МОСКВА, 2 апр /RIA Novosti/", "МОСКВА", "2 апр", "RIA Novosti"),
+        ),
+        ("МОСКВА, 2 апреля", Dateline("МОСКВА, 2 апреля", "МОСКВА", "2 апреля")),
+        ("Москва", Dateline("Москва", "Москва")),
+    ],
+)
+def test_parse_dateline_russian_front_matter(given_text: str, expected: Dateline) -> None:
+    assert parse_dateline(given_text) == expected
+
+
+@pytest.mark.parametrize("case", RUSSIAN_STYLES, ids=[case[1] for case in RUSSIAN_STYLES])
+def test_russian_display_parses_back_to_the_same_parts(case: tuple[str | None, ...]) -> None:
+    match = find_dateline(case[0] or "")
+    assert match is not None
+    again = parse_dateline(match.dateline.display)
+    assert (again.place, again.date, again.agency) == (
+        match.dateline.place,
+        match.dateline.date,
+        match.dateline.agency,
+    )
+
+
 def test_parse_dateline_accepts_what_find_dateline_reports() -> None:
-    for text, written, *_ in STYLES:
+    for text, written, *_ in ALL_STYLES:
         match = find_dateline(text)
         assert match is not None
         assert parse_dateline(written) == match.dateline
@@ -460,6 +689,19 @@ _FRAGMENTS = st.sampled_from(
         " said on Monday",
         "é",
         "\ufeff",
+        "МОСКВА",
+        "Москва",
+        "САНКТ-ПЕТЕРБУРГ",
+        "2 апреля",
+        "5 окт",
+        "/ТАСС/",
+        "/Корр. ТАСС Иван Петров/",
+        "(ТАСС)",
+        "РИА Новости",
+        "ИНТЕРФАКС",
+        "INTERFAX.RU",
+        "(Рейтер)",
+        "заявила",
     ]
 )
 _TEXTS = st.one_of(st.text(max_size=300), st.lists(_FRAGMENTS, max_size=25).map("".join))
@@ -473,8 +715,10 @@ def test_find_dateline_properties(text: str) -> None:
         assert text[match.start : match.end] == match.dateline.as_written
         assert match.dateline.as_written
         assert 0 <= match.start <= match.end <= match.body_start <= len(text)
-        assert not text[: match.start].strip() or text[: match.start].lstrip()[0] in "(BCAR"
-        assert not text[match.end : match.body_start].strip()
+        # `find_dateline` skips a BOM like whitespace; `str.strip` does not.
+        before = text[: match.start].replace("\ufeff", "")
+        assert not before.strip() or before.lstrip()[0] in "(BCAR"
+        assert not text[match.end : match.body_start].replace("\ufeff", "").strip()
         assert isinstance(match.dateline.display, str)
 
 
@@ -491,6 +735,9 @@ def test_pathological_inputs_stay_fast() -> None:
         "A A A A A, A A A A A, A A A A A, A A A A A (" * 10,
         "(correct " + "a" * 240 + ") By Aa Bb Cc Dd and Ee Ff Gg Hh " + "WORD " * 30,
         "Jan Jan Jan Jan, Jan Jan, Jan Jan Jan, Jan Jan 5 5 5 5 (" * 5,
+        "А А А А А, А А А А А, А А А А А, 2 апр 2 апр ТАСС РИА /(" * 10,
+        "МОСКВА, " * 40 + "2 апреля — РИА Новости, " + "Анна Петрова и " * 20,
+        "МОСКВА. 5 октября. /Корр. ТАСС " + "Иван " * 60,
     ]
     began = time.perf_counter()
     for _ in range(50):

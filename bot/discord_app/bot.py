@@ -301,18 +301,24 @@ class DatelineBot(commands.Bot):
 
 
 class ShardedDatelineBot(DatelineBot, commands.AutoShardedBot):
-    """The same bot over several shards in one process (`DATELINE_SHARD_COUNT`/`_SHARD_IDS`)."""
+    """The same bot over several shards in one process (`DATELINE_SHARD_COUNT`/`_SHARD_IDS`).
+
+    Without a shard count, discord.py asks Discord for the recommended number.
+    """
+
+    def __init__(self, settings: Settings, *args: Any, **options: Any) -> None:
+        if settings.shard_ids and settings.shard_count is None:
+            raise SettingsError(
+                "DATELINE_SHARD_IDS needs DATELINE_SHARD_COUNT (the total number of shards)"
+            )
+        options.setdefault("shard_count", settings.shard_count)
+        if settings.shard_ids:
+            options.setdefault("shard_ids", list(settings.shard_ids))
+        super().__init__(settings, *args, **options)
 
 
 def create_bot(settings: Settings, **kwargs: Any) -> DatelineBot:
     """A sharded bot when shard settings are given, otherwise a plain one."""
-    if settings.shard_ids and settings.shard_count is None:
-        raise SettingsError(
-            "DATELINE_SHARD_IDS needs DATELINE_SHARD_COUNT (the total number of shards)"
-        )
     if settings.shard_count is not None or settings.shard_ids:
-        kwargs.setdefault("shard_count", settings.shard_count)
-        if settings.shard_ids:
-            kwargs.setdefault("shard_ids", list(settings.shard_ids))
         return ShardedDatelineBot(settings, **kwargs)
     return DatelineBot(settings, **kwargs)

@@ -147,8 +147,8 @@ class AdminCog(
             shard=shard,
             storage="ok" if bot.store is not None else "disabled",
         )
-        await interaction.response.send_message(embed=render.status_embed(info), ephemeral=True)
         await self._done(interaction, {})
+        await interaction.response.send_message(embed=render.status_embed(info), ephemeral=True)
 
     @app_commands.command(
         name="sync", description="Publish the slash commands to this server or globally"

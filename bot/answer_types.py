@@ -31,7 +31,9 @@ _TIME_QUESTION = re.compile(
     r"|\bin\s+what\s+year\b|\bhow\s+long\s+ago\b",
     re.I,
 )
-_NAME_QUESTION = re.compile(r"\bwho(m|se)?\b|\bwhere\b|\bwhat\s+(country|city|company|team|state|name)\b", re.I)
+_NAME_QUESTION = re.compile(
+    r"\bwho(m|se)?\b|\bwhere\b|\bwhat\s+(country|city|company|team|state|name)\b", re.I
+)
 
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|"

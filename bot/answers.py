@@ -36,6 +36,10 @@ ANSWER_TYPE_BONUS = 0.2
 LENGTH_PENALTY = 0.05
 # Weight of the passage's normalised BM25 score against its best quote's coverage.
 PASSAGE_WEIGHT = 0.15
+# Confidence = weighted known-vocabulary share, quote coverage and BM25 margin.
+CONFIDENCE_KNOWN = 0.53
+CONFIDENCE_QUOTE = 0.26
+CONFIDENCE_MARGIN = 0.21
 # Floor on term weights: BM25Okapi gives very common terms a tiny idf.
 MIN_TERM_WEIGHT = 0.05
 ELLIPSIS = "…"
@@ -225,7 +229,11 @@ def best_quote(
     for start, end in _windows(spans):
         window = article.text[start:end]
         coverage = _coverage(analyzer.tokens(window), question)
-        bonus = ANSWER_TYPE_BONUS if coverage > 0 and offers_answer(answer_type, window, question_text) else 0.0
+        bonus = (
+            ANSWER_TYPE_BONUS
+            if coverage > 0 and offers_answer(answer_type, window, question_text)
+            else 0.0
+        )
         # Longer windows pay for their length, so a pair wins only when it covers clearly
         # more of the question, or when a sentence is too short to stand alone.
         length = end - start
@@ -234,6 +242,23 @@ def best_quote(
             best_window, best_score, best_coverage = (start, end), score, coverage
     quote = make_quote(knowledge, article, *best_window, set(question.weights), limit)
     return quote, best_coverage, best_score
+
+
+def _confidence(question: _QuestionTerms, best: Finding, ranked: Sequence[Finding]) -> float:
+    """How sure Dateline is that `best` answers the question, in [0, 1].
+
+    Three signals that do not depend on a corpus's raw BM25 scale, weighted as calibrated
+    on SQuAD and RealTimeQA together (see README, "Abstention"):
+    - the share of the question's weight made of words the knowledge base knows at all
+      (a question about something no article mentions is mostly unknown words);
+    - the share of the question's weight the chosen quote covers;
+    - the BM25 margin of the best passage over the runner-up.
+    """
+    known = 1.0 - sum(question.weights[term] for term in question.unknown) / question.total
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    margin = (best.score - runner_up) / best.score if best.score > 0 else 0.0
+    value = CONFIDENCE_KNOWN * known + CONFIDENCE_QUOTE * best.coverage + CONFIDENCE_MARGIN * margin
+    return min(max(value, 0.0), 1.0)
 
 
 def _invalid(question: str, message: str, started: float) -> Answer:
@@ -251,7 +276,7 @@ def answer_question(
     alternatives: int = 4,
     max_question_chars: int = 500,
     quote_max_chars: int = 400,
-    abstain_threshold: float = 0.5,
+    abstain_threshold: float = 0.47,
 ) -> Answer:
     """Answer one question from the knowledge base; never raises on any input string."""
     started = time.perf_counter()
@@ -268,20 +293,32 @@ def answer_question(
     terms = knowledge.analyzer.terms(question)
     if not terms:
         return Answer(
-            question, AnswerStatus.NOT_FOUND,
+            question,
+            AnswerStatus.NOT_FOUND,
             "The question has no searchable words; try naming who or what you are asking about.",
-            None, (), 0.0, _ms(started),
+            None,
+            (),
+            0.0,
+            _ms(started),
         )
     question_terms = _question_terms(knowledge, terms)
     hits = knowledge.index.search(terms, RERANK_DEPTH)
     if not hits:
         return Answer(
-            question, AnswerStatus.NOT_FOUND,
+            question,
+            AnswerStatus.NOT_FOUND,
             "None of the articles mention the words in this question.",
-            None, (), 0.0, _ms(started),
+            None,
+            (),
+            0.0,
+            _ms(started),
         )
     top_score = hits[0][1] if hits[0][1] > 0 else 1.0
-    answer_type = expected_answer_type(question) if knowledge.analyzer.language == "english" else AnswerType.NONE
+    answer_type = (
+        expected_answer_type(question)
+        if knowledge.analyzer.language == "english"
+        else AnswerType.NONE
+    )
     findings: list[tuple[float, Finding]] = []
     for passage_id, score in hits:
         passage = knowledge.passages[passage_id]
@@ -302,16 +339,31 @@ def answer_question(
         if finding.article.id not in seen_articles:
             seen_articles.add(finding.article.id)
             others.append(finding)
-    passage_tokens = knowledge.analyzer.tokens(best.passage.text)
-    confidence = 0.5 * _coverage(passage_tokens, question_terms) + 0.5 * best.coverage
+    confidence = _confidence(question_terms, best, ranked)
     if confidence < abstain_threshold:
         missing = ", ".join(question_terms.unknown[:3])
         reason = (
-            f"The articles do not say: no passage covers enough of the question"
+            "The articles do not say: no passage covers enough of the question"
             + (f" (no article mentions {missing})" if missing else "")
             + "."
         )
-        return Answer(question, AnswerStatus.NOT_FOUND, reason, best, tuple(others), confidence,
-                      _ms(started), tuple(ranked))
-    return Answer(question, AnswerStatus.ANSWERED, "", best, tuple(others), confidence, _ms(started),
-                  tuple(ranked))
+        return Answer(
+            question,
+            AnswerStatus.NOT_FOUND,
+            reason,
+            best,
+            tuple(others),
+            confidence,
+            _ms(started),
+            tuple(ranked),
+        )
+    return Answer(
+        question,
+        AnswerStatus.ANSWERED,
+        "",
+        best,
+        tuple(others),
+        confidence,
+        _ms(started),
+        tuple(ranked),
+    )

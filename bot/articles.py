@@ -237,7 +237,11 @@ def analyse_layout(
     """
     spans = paragraph_spans(text, start)
     title: str | None = None
-    if headline_first and len(spans) > 1 and _is_headline(text[spans[0][0] : spans[0][1]], _HEADLINE_MAX_WORDS):
+    if (
+        headline_first
+        and len(spans) > 1
+        and _is_headline(text[spans[0][0] : spans[0][1]], _HEADLINE_MAX_WORDS)
+    ):
         title = collapse_whitespace(text[spans[0][0] : spans[0][1]])
         spans = spans[1:]
     dateline = known_dateline
@@ -252,8 +256,8 @@ def analyse_layout(
                 dateline = match.dateline
             break
     paragraphs: list[Paragraph] = []
-    for index, (span_start, span_end) in enumerate(spans):
-        span_start = body_starts.get(index, span_start)
+    for index, (raw_start, span_end) in enumerate(spans):
+        span_start = body_starts.get(index, raw_start)
         if span_start >= span_end:
             continue
         chunk = text[span_start:span_end]
@@ -329,7 +333,9 @@ def _load_markdown(
             record = ArticleRecord.model_validate(meta)
         except (yaml.YAMLError, ValueError, ValidationError) as error:
             problems.append(
-                LoadProblem(source_file, f"front matter ignored: {_one_line(error)}", 1, fatal=False)
+                LoadProblem(
+                    source_file, f"front matter ignored: {_one_line(error)}", 1, fatal=False
+                )
             )
     heading_title: str | None = None
     heading = _MD_HEADING.match(text, _skip_space(text, offset))
@@ -358,7 +364,9 @@ def _skip_space(text: str, position: int) -> int:
     return position
 
 
-def _records_from_json(text: str, path: Path, source_file: str, problems: list[LoadProblem]) -> Iterator[tuple[int | None, Any]]:
+def _records_from_json(
+    text: str, path: Path, source_file: str, problems: list[LoadProblem]
+) -> Iterator[tuple[int | None, Any]]:
     if path.suffix.lower() == ".jsonl":
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -366,13 +374,15 @@ def _records_from_json(text: str, path: Path, source_file: str, problems: list[L
             try:
                 yield number, json.loads(line)
             except (json.JSONDecodeError, RecursionError) as error:
-                problems.append(LoadProblem(source_file, f"broken JSON: {_one_line(error)}", number))
+                problems.append(
+                    LoadProblem(source_file, f"broken JSON: {_one_line(error)}", number)
+                )
         return
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as error:
-        line = error.lineno if isinstance(error, json.JSONDecodeError) else None
-        problems.append(LoadProblem(source_file, f"broken JSON: {_one_line(error)}", line))
+        error_line = error.lineno if isinstance(error, json.JSONDecodeError) else None
+        problems.append(LoadProblem(source_file, f"broken JSON: {_one_line(error)}", error_line))
         return
     items = data if isinstance(data, list) else [data]
     for item in items:
@@ -438,10 +448,19 @@ def load_file(path: Path, root: Path, max_bytes: int) -> FileLoad:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return FileLoad(path, problems=(LoadProblem(source_file, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"),))
+            return FileLoad(
+                path,
+                problems=(
+                    LoadProblem(
+                        source_file, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit"
+                    ),
+                ),
+            )
         data = path.read_bytes()
     except OSError as error:
-        return FileLoad(path, problems=(LoadProblem(source_file, f"cannot read: {error.strerror or error}"),))
+        return FileLoad(
+            path, problems=(LoadProblem(source_file, f"cannot read: {error.strerror or error}"),)
+        )
     if not data.strip():
         return FileLoad(path, problems=(LoadProblem(source_file, "empty file"),))
     if looks_binary(data):
@@ -500,10 +519,16 @@ def iter_article_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
 
 def missing_paths(paths: Iterable[Path]) -> list[LoadProblem]:
     """A problem for every knowledge path that does not exist."""
-    return [LoadProblem(path.as_posix(), "no such file or folder") for path in paths if not path.exists()]
+    return [
+        LoadProblem(path.as_posix(), "no such file or folder")
+        for path in paths
+        if not path.exists()
+    ]
 
 
-def merge_loads(loads: Iterable[FileLoad], extra_problems: Iterable[LoadProblem] = ()) -> LoadReport:
+def merge_loads(
+    loads: Iterable[FileLoad], extra_problems: Iterable[LoadProblem] = ()
+) -> LoadReport:
     """Combine per-file results; an article id seen twice keeps the first and reports the rest."""
     articles: list[Article] = []
     problems: list[LoadProblem] = list(extra_problems)
@@ -514,7 +539,9 @@ def merge_loads(loads: Iterable[FileLoad], extra_problems: Iterable[LoadProblem]
         problems.extend(load.problems)
         for article in load.articles:
             if article.id in seen:
-                problems.append(LoadProblem(article.source_file, f"duplicate article id {article.id!r} skipped"))
+                problems.append(
+                    LoadProblem(article.source_file, f"duplicate article id {article.id!r} skipped")
+                )
                 continue
             seen.add(article.id)
             articles.append(article)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot import __version__
 from bot.errors import DatelineError, SettingsError
@@ -30,7 +31,12 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 def _add_knowledge_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--knowledge", "-K", action="append", type=Path, metavar="PATH", default=None,
+        "--knowledge",
+        "-K",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        default=None,
         help="file or folder of articles (repeatable); overrides DATELINE_KNOWLEDGE_PATHS",
     )
 
@@ -39,50 +45,94 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every sub-command."""
     parser = argparse.ArgumentParser(
         prog="dateline",
-        description="Answer questions from a folder of news articles with the exact supporting quote.",
+        description="Answer questions from news articles with the exact supporting quote.",
     )
     parser.add_argument("--version", action="version", version=f"dateline {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="load the knowledge base and show articles and problems",
-                                description="Load the articles, show each one's title, dateline and "
-                                "passages, and report every problem. Exit 1 if any file failed to load.")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help="files or folders (default: the configured knowledge paths)")
+    check = commands.add_parser(
+        "check",
+        help="load the knowledge base and show articles and problems",
+        description="Load the articles, show each one's title, dateline and "
+        "passages, and report every problem. Exit 1 if any file failed to load.",
+    )
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="files or folders (default: the configured knowledge paths)",
+    )
     check.add_argument("--json", action="store_true", help="write one JSON object for scripts")
 
-    ask = commands.add_parser("ask", help="answer a question (or a file of questions)",
-                              description="Answer a question with the supporting quote, its dateline, "
-                              "title and source; or say that the articles do not say.")
+    ask = commands.add_parser(
+        "ask",
+        help="answer a question (or a file of questions)",
+        description="Answer a question with the supporting quote, its dateline, "
+        "title and source; or say that the articles do not say.",
+    )
     ask.add_argument("question", nargs="?", help="the question, in quotes")
-    ask.add_argument("--questions", type=Path, metavar="FILE.jsonl",
-                     help='batch mode: lines {"id", "question"}; one JSON answer per line on stdout')
+    ask.add_argument(
+        "--questions",
+        type=Path,
+        metavar="FILE.jsonl",
+        help='batch mode: lines {"id", "question"}; one JSON answer per line on stdout',
+    )
     ask.add_argument("--json", action="store_true", help="print the JSON answer")
-    ask.add_argument("-k", "--alternatives", type=int, default=None, metavar="N",
-                     help="how many alternatives from other articles to show")
+    ask.add_argument(
+        "-k",
+        "--alternatives",
+        type=int,
+        default=None,
+        metavar="N",
+        help="how many alternatives from other articles to show",
+    )
     _add_knowledge_option(ask)
 
-    chat = commands.add_parser("chat", help="ask questions interactively",
-                               description="An interactive loop with line editing and history. "
-                               ":reload reloads the knowledge, :help lists commands, :quit leaves.")
-    chat.add_argument("-k", "--alternatives", type=int, default=None, metavar="N",
-                      help="how many alternatives to show")
+    chat = commands.add_parser(
+        "chat",
+        help="ask questions interactively",
+        description="An interactive loop with line editing and history. "
+        ":reload reloads the knowledge, :help lists commands, :quit leaves.",
+    )
+    chat.add_argument(
+        "-k",
+        "--alternatives",
+        type=int,
+        default=None,
+        metavar="N",
+        help="how many alternatives to show",
+    )
     _add_knowledge_option(chat)
 
-    evaluate = commands.add_parser("eval", help="measure answer quality on a question set",
-                                   description="Evaluate on a folder with corpus.jsonl and questions.jsonl: "
-                                   "answer-in-quote, article@1, passage recall, MRR, abstention.")
+    evaluate = commands.add_parser(
+        "eval",
+        help="measure answer quality on a question set",
+        description="Evaluate on a folder with corpus.jsonl and questions.jsonl: "
+        "answer-in-quote, article@1, passage recall, MRR, abstention.",
+    )
     evaluate.add_argument("folder", type=Path, metavar="DIR")
     evaluate.add_argument("--json", action="store_true", help="write the results as JSON")
-    evaluate.add_argument("--limit", type=int, default=None, metavar="N", help="use only the first N questions")
-    evaluate.add_argument("--plot", type=Path, default=None, metavar="FILE.png",
-                          help="draw the abstention trade-off (needs the 'plot' extra)")
-    evaluate.add_argument("--no-unanswerable", action="store_true",
-                          help="skip the withheld-articles protocol")
+    evaluate.add_argument(
+        "--limit", type=int, default=None, metavar="N", help="use only the first N questions"
+    )
+    evaluate.add_argument(
+        "--plot",
+        type=Path,
+        default=None,
+        metavar="FILE.png",
+        help="draw the abstention trade-off (needs the 'plot' extra)",
+    )
+    evaluate.add_argument(
+        "--no-unanswerable", action="store_true", help="skip the withheld-articles protocol"
+    )
 
-    run = commands.add_parser("run", help="start the Discord bot",
-                              description="Start the Discord bot (token from DISCORD_TOKEN or .env).")
+    run = commands.add_parser(
+        "run",
+        help="start the Discord bot",
+        description="Start the Discord bot (token from DISCORD_TOKEN or .env).",
+    )
     _add_knowledge_option(run)
     return parser
 
@@ -125,10 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings_for(args)
         return _handlers()[args.command](args, settings)
     except SettingsError as error:
-        errors.print(f"[red]dateline:[/red] {error}", markup=True, highlight=False)
+        errors.print(f"[red]dateline:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
     except DatelineError as error:
-        errors.print(f"[red]dateline:[/red] {error}", markup=True, highlight=False)
+        errors.print(f"[red]dateline:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_PROBLEMS
     except json.JSONDecodeError as error:  # pragma: no cover - defensive
         errors.print(f"[red]dateline:[/red] invalid JSON: {error}")

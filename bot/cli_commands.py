@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -70,7 +71,9 @@ def ask_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.questions is not None:
         return _ask_batch(args, settings)
     if not args.question:
-        _stderr().print("[red]dateline ask:[/red] give a question in quotes, or --questions FILE.jsonl")
+        _stderr().print(
+            "[red]dateline ask:[/red] give a question in quotes, or --questions FILE.jsonl"
+        )
         return EXIT_USAGE
     service = _service(settings)
     answer = service.ask(args.question, args.alternatives)
@@ -98,14 +101,20 @@ def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
             continue
         record = _question_record(line)
         if record is None:
-            errors.print(f"[yellow]line {number}: not a JSON object with a \"question\"; skipped[/yellow]")
+            errors.print(
+                f'[yellow]line {number}: not a JSON object with a "question"; skipped[/yellow]'
+            )
             status = EXIT_PROBLEMS
             continue
         answer = service.ask(str(record.get("question", "")), args.alternatives)
-        sys.stdout.write(json.dumps(answer_json(answer, record.get("id")), ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps(answer_json(answer, record.get("id")), ensure_ascii=False) + "\n"
+        )
         done += 1
         if done % 100 == 0 or done == total:
-            errors.print(f"[dim]{done:,}/{total:,} answered, {time.perf_counter() - started:.1f} s[/dim]")
+            errors.print(
+                f"[dim]{done:,}/{total:,} answered, {time.perf_counter() - started:.1f} s[/dim]"
+            )
     sys.stdout.flush()
     return status
 
@@ -126,10 +135,8 @@ def _read_line(prompt: str) -> str:
 
 def chat_command(args: argparse.Namespace, settings: Settings) -> int:
     """`dateline chat`: an interactive loop with line editing and history (readline)."""
-    try:
+    with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401  (enables line editing and history for input())
-    except ImportError:  # pragma: no cover - not on every platform
-        pass
     console = Console()
     service = KnowledgeService(settings)
     report = service.reload()
@@ -165,8 +172,13 @@ def eval_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import run_evaluation
     from bot.evaluation_render import render_evaluation, save_plot
 
-    result = run_evaluation(args.folder, settings, limit=args.limit, unanswerable=not args.no_unanswerable,
-                            progress=lambda line: _stderr().print(f"[dim]{escape(line)}[/dim]"))
+    result = run_evaluation(
+        args.folder,
+        settings,
+        limit=args.limit,
+        unanswerable=not args.no_unanswerable,
+        progress=lambda line: _stderr().print(f"[dim]{escape(line)}[/dim]"),
+    )
     if args.json:
         json.dump(result.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -55,19 +55,29 @@ def source_line(finding: Finding) -> Text:
 def render_answer(console: Console, answer: Answer, show_alternatives: bool = True) -> None:
     """Print an answer as a panel, with alternatives below."""
     if answer.status is AnswerStatus.INVALID_QUESTION:
-        console.print(Panel(Text(answer.message), title="Question not accepted", border_style="yellow"))
+        console.print(
+            Panel(Text(answer.message), title="Question not accepted", border_style="yellow")
+        )
         return
     best = answer.best
     if answer.answered and best is not None:
         body = Group(quote_text(best), Text(""), source_line(best))
-        title = f"Answer · confidence {confidence_label(answer.confidence)} ({answer.confidence:.2f})"
+        title = (
+            f"Answer · confidence {confidence_label(answer.confidence)} ({answer.confidence:.2f})"
+        )
         console.print(Panel(body, title=title, title_align="left", border_style="green"))
     else:
         parts: list[Text] = [Text(answer.message or "The articles do not say.", style="bold")]
         if best is not None:
-            parts += [Text(""), Text("Closest passage (not an answer):", style="dim"), quote_text(best),
-                      source_line(best)]
-        console.print(Panel(Group(*parts), title="Not found", title_align="left", border_style="red"))
+            parts += [
+                Text(""),
+                Text("Closest passage (not an answer):", style="dim"),
+                quote_text(best),
+                source_line(best),
+            ]
+        console.print(
+            Panel(Group(*parts), title="Not found", title_align="left", border_style="red")
+        )
     if show_alternatives and answer.alternatives:
         table = Table(title="Other articles", show_lines=True, title_justify="left")
         table.add_column("#", justify="right", style="dim")
@@ -75,7 +85,9 @@ def render_answer(console: Console, answer: Answer, show_alternatives: bool = Tr
         table.add_column("Article")
         table.add_column("Score", justify="right")
         for number, finding in enumerate(answer.alternatives, start=1):
-            table.add_row(str(number), quote_text(finding), source_line(finding), f"{finding.score:.2f}")
+            table.add_row(
+                str(number), quote_text(finding), source_line(finding), f"{finding.score:.2f}"
+            )
         console.print(table)
     console.print(Text(f"{answer.elapsed_ms:.1f} ms", style="dim"))
 
@@ -90,8 +102,11 @@ def render_problems(console: Console, problems: tuple[LoadProblem, ...]) -> None
     table.add_column("Problem")
     for problem in problems:
         style = "red" if problem.fatal else "yellow"
-        table.add_row(problem.file, "" if problem.line is None else str(problem.line),
-                      Text(problem.reason, style=style))
+        table.add_row(
+            problem.file,
+            "" if problem.line is None else str(problem.line),
+            Text(problem.reason, style=style),
+        )
     console.print(table)
 
 
@@ -113,7 +128,9 @@ def render_knowledge(console: Console, knowledge: KnowledgeBase, limit: int = 20
             article.source_file,
         )
     if len(knowledge.articles) > limit:
-        table.caption = f"showing {limit} of {len(knowledge.articles):,} articles (--json lists all)"
+        table.caption = (
+            f"showing {limit} of {len(knowledge.articles):,} articles (--json lists all)"
+        )
     console.print(table)
     render_problems(console, knowledge.report.problems)
 
@@ -122,8 +139,12 @@ def render_knowledge(console: Console, knowledge: KnowledgeBase, limit: int = 20
 def build_progress(console: Console) -> Iterator[ProgressCallback]:
     """A progress bar for index builds, shown only on a terminal and for large builds."""
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     )
     tasks: dict[str, TaskID] = {}
 

@@ -88,8 +88,12 @@ class EvaluationResult:
             "answer_in_quote": answer_in_quote(full, self.threshold),
             "answer_in_quote_no_abstention": answer_in_quote(full, 0.0),
             "article_at_1": _mean(outcome.article_hit for outcome in full),
-            "passage_recall_at_1": _mean(o.passage_rank is not None and o.passage_rank <= 1 for o in full),
-            "passage_recall_at_5": _mean(o.passage_rank is not None and o.passage_rank <= 5 for o in full),
+            "passage_recall_at_1": _mean(
+                o.passage_rank is not None and o.passage_rank <= 1 for o in full
+            ),
+            "passage_recall_at_5": _mean(
+                o.passage_rank is not None and o.passage_rank <= 5 for o in full
+            ),
             "mrr_at_10": _mean(
                 1.0 / o.passage_rank if o.passage_rank is not None and o.passage_rank <= 10 else 0.0
                 for o in full
@@ -112,7 +116,10 @@ class EvaluationResult:
         """The trade-off across thresholds: answer-in-quote vs abstention on unanswerable."""
         rows = []
         for threshold in THRESHOLDS:
-            row = {"threshold": threshold, "answer_in_quote": answer_in_quote(self.full.answerable, threshold)}
+            row = {
+                "threshold": threshold,
+                "answer_in_quote": answer_in_quote(self.full.answerable, threshold),
+            }
             if self.withheld is not None:
                 row["abstention_on_withheld"] = abstention(self.withheld.unanswerable, threshold)
                 row["answer_in_quote_kept"] = answer_in_quote(self.withheld.answerable, threshold)
@@ -190,7 +197,9 @@ def load_questions(path: Path, limit: int | None = None) -> list[EvalQuestion]:
         try:
             questions.append(EvalQuestion.model_validate(json.loads(line)))
         except (json.JSONDecodeError, ValidationError) as error:
-            raise DatelineError(f"{path}:{number}: invalid question: {collapse_whitespace(str(error))[:160]}") from None
+            raise DatelineError(
+                f"{path}:{number}: invalid question: {collapse_whitespace(str(error))[:160]}"
+            ) from None
         if limit is not None and len(questions) >= limit:
             break
     return questions
@@ -201,12 +210,19 @@ def withheld(article_id: str) -> bool:
     return hashlib.sha256(article_id.encode("utf-8")).digest()[0] % 2 == 1
 
 
-def _run(knowledge: KnowledgeBase, questions: Sequence[EvalQuestion], settings: Settings,
-         progress: Progress | None, label: str) -> list[tuple[EvalQuestion, Outcome]]:
+def _run(
+    knowledge: KnowledgeBase,
+    questions: Sequence[EvalQuestion],
+    settings: Settings,
+    progress: Progress | None,
+    label: str,
+) -> list[tuple[EvalQuestion, Outcome]]:
     outcomes = []
     for number, question in enumerate(questions, start=1):
         answer = answer_question(
-            knowledge, question.question, alternatives=0,
+            knowledge,
+            question.question,
+            alternatives=0,
             max_question_chars=max(settings.max_question_chars, 2000),
             quote_max_chars=settings.quote_max_chars,
             abstain_threshold=settings.abstain_threshold,

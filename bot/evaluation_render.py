@@ -49,13 +49,26 @@ def save_plot(result: EvaluationResult, path: Path) -> None:
     rows = result.sweep()
     figure, axis = plt.subplots(figsize=(6.5, 4.5))
     thresholds = [row["threshold"] for row in rows]
-    axis.plot(thresholds, [row["answer_in_quote"] for row in rows], label="answer-in-quote (all answerable)")
+    axis.plot(
+        thresholds,
+        [row["answer_in_quote"] for row in rows],
+        label="answer-in-quote (all answerable)",
+    )
     if result.withheld is not None:
-        axis.plot(thresholds, [row["abstention_on_withheld"] for row in rows],
-                  label="abstention on unanswerable")
-        axis.plot(thresholds, [row["answer_in_quote_kept"] for row in rows], linestyle="--",
-                  label="answer-in-quote (kept half)")
-    axis.axvline(result.threshold, color="grey", linestyle=":", label=f"default {result.threshold:.2f}")
+        axis.plot(
+            thresholds,
+            [row["abstention_on_withheld"] for row in rows],
+            label="abstention on unanswerable",
+        )
+        axis.plot(
+            thresholds,
+            [row["answer_in_quote_kept"] for row in rows],
+            linestyle="--",
+            label="answer-in-quote (kept half)",
+        )
+    axis.axvline(
+        result.threshold, color="grey", linestyle=":", label=f"default {result.threshold:.2f}"
+    )
     axis.set_xlabel("abstention threshold (confidence)")
     axis.set_ylabel("share of questions")
     axis.set_ylim(0, 1)

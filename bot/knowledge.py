@@ -93,7 +93,10 @@ def assemble(
     elapsed = time.perf_counter() - started
     log.info(
         "knowledge base built: %d articles, %d passages, %d problems in %.2f s",
-        len(report.articles), len(passages), len(report.problems), elapsed,
+        len(report.articles),
+        len(passages),
+        len(report.problems),
+        elapsed,
     )
     return KnowledgeBase(
         articles=report.articles,

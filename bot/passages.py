@@ -68,7 +68,9 @@ def count_words(text: str, start: int = 0, end: int | None = None) -> int:
     return len(_WORD.findall(text, start, len(text) if end is None else end))
 
 
-def _split_long(text: str, start: int, end: int, target_words: int) -> Iterator[tuple[int, int, int]]:
+def _split_long(
+    text: str, start: int, end: int, target_words: int
+) -> Iterator[tuple[int, int, int]]:
     """Split one long paragraph between sentences into pieces of about `target_words`."""
     piece_start: int | None = None
     piece_end = start
@@ -95,7 +97,9 @@ def _units(article: Article, target_words: int) -> Iterator[tuple[int, int, int,
         if paragraph.kind is ParagraphKind.HEADING:
             yield paragraph.start, paragraph.end, words, True
         elif words > limit:
-            for start, end, piece_words in _split_long(text, paragraph.start, paragraph.end, target_words):
+            for start, end, piece_words in _split_long(
+                text, paragraph.start, paragraph.end, target_words
+            ):
                 yield start, end, piece_words, False
         else:
             yield paragraph.start, paragraph.end, words, False

@@ -36,7 +36,12 @@ def article_json(article: Article) -> dict[str, Any]:
 
 def problem_json(problem: LoadProblem) -> dict[str, Any]:
     """`{file, line, reason, fatal}`."""
-    return {"file": problem.file, "line": problem.line, "reason": problem.reason, "fatal": problem.fatal}
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "reason": problem.reason,
+        "fatal": problem.fatal,
+    }
 
 
 def _passage_json(finding: Finding) -> dict[str, Any]:

@@ -44,7 +44,10 @@ class ReloadReport:
     def summary(self) -> str:
         """One line for logs and chat replies."""
         if not self.ok:
-            return f"reload failed after {self.seconds:.2f} s: {self.error}; the previous knowledge is still serving"
+            return (
+                f"reload failed after {self.seconds:.2f} s: {self.error}; "
+                "the previous knowledge is still serving"
+            )
         return (
             f"{self.articles} articles, {self.passages} passages "
             f"(+{len(self.added)} / -{len(self.removed)} / ~{len(self.changed)}), "
@@ -52,14 +55,17 @@ class ReloadReport:
         )
 
 
-def compare(old: KnowledgeBase | None, new: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def compare(
+    old: KnowledgeBase | None, new: KnowledgeBase
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(added, removed, changed) article ids between two snapshots."""
     before = dict(old.articles_by_id) if old is not None else {}
     after = new.articles_by_id
     added = tuple(article_id for article_id in after if article_id not in before)
     removed = tuple(article_id for article_id in before if article_id not in after)
     changed = tuple(
-        article_id for article_id, article in after.items()
+        article_id
+        for article_id, article in after.items()
         if article_id in before and before[article_id] != article
     )
     return added, removed, changed
@@ -137,7 +143,9 @@ class KnowledgeService:
         except Exception as error:  # any failure must leave the old snapshot serving
             log.exception("reload failed; keeping the previous knowledge base")
             report = ReloadReport(
-                ok=False, seconds=time.perf_counter() - started, error=f"{type(error).__name__}: {error}"
+                ok=False,
+                seconds=time.perf_counter() - started,
+                error=f"{type(error).__name__}: {error}",
             )
             self.last_reload = report
             return report

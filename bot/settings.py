@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     )
 
     # --- knowledge -------------------------------------------------------------------
-    knowledge_paths: Annotated[list[Path], NoDecode] = Field(default_factory=lambda: [Path("knowledge")])
+    knowledge_paths: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [Path("knowledge")]
+    )
     language: Language = "english"
     max_file_bytes: int = Field(default=50_000_000, gt=0)
     passage_words: int = Field(default=150, ge=20, le=2000)
@@ -62,7 +64,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=500, ge=10, le=10_000)
     quote_max_chars: int = Field(default=400, ge=80, le=1500)
     alternatives: int = Field(default=4, ge=0, le=20)
-    abstain_threshold: float = Field(default=0.5, ge=0, le=1)
+    abstain_threshold: float = Field(default=0.47, ge=0, le=1)
 
     # --- discord -----------------------------------------------------------------------
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
@@ -87,8 +89,13 @@ class Settings(BaseSettings):
     snapshot_poll_seconds: float = Field(default=2.0, gt=0)
 
     @field_validator(
-        "knowledge_paths", "dev_guild_ids", "qa_channel_ids", "admin_role_ids", "admin_user_ids",
-        "shard_ids", mode="before",
+        "knowledge_paths",
+        "dev_guild_ids",
+        "qa_channel_ids",
+        "admin_role_ids",
+        "admin_user_ids",
+        "shard_ids",
+        mode="before",
     )
     @classmethod
     def _lists_from_text(cls, value: Any) -> Any:

@@ -44,7 +44,9 @@ def main() -> int:
         "load_seconds": round(loaded - started, 2),
         "passages_seconds": round(split - loaded, 2),
         "load_and_passages_seconds": round(split - started, 2),
-        "full_build_seconds (load + passages + analysis + index)": round(built - split + (split - started), 2),
+        "full_build_seconds (load + passages + analysis + index)": round(
+            built - split + (split - started), 2
+        ),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     assert knowledge.passage_count == len(passages)

@@ -42,7 +42,9 @@ def test_capital_of_australia_is_not_found(tass: KnowledgeBase) -> None:
 
 
 def test_weak_evidence_abstains_but_shows_closest(tass: KnowledgeBase) -> None:
-    answer = answer_question(tass, "Which football club did Italy's prime minister support as a boy?")
+    answer = answer_question(
+        tass, "Which football club did Italy's prime minister support as a boy?"
+    )
     assert answer.status is AnswerStatus.NOT_FOUND
     assert answer.best is not None  # the closest passage is shown, labelled by the front end
 
@@ -73,9 +75,13 @@ def test_alternatives_come_from_other_articles(tmp_path: Path) -> None:
     for number, city in enumerate(["Paris", "Berlin", "Madrid"]):
         (tmp_path / f"{city.lower()}.txt").write_text(
             f"{city} storm\n\nThe storm in {city} damaged {number + 2} bridges on Monday.\n\n"
-            f"Officials in {city} promised repairs.\n", encoding="utf-8")
+            f"Officials in {city} promised repairs.\n",
+            encoding="utf-8",
+        )
     knowledge = build_knowledge_base(load_settings(), [tmp_path])
-    answer = answer_question(knowledge, "How many bridges did the storm in Berlin damage?", alternatives=2)
+    answer = answer_question(
+        knowledge, "How many bridges did the storm in Berlin damage?", alternatives=2
+    )
     assert answer.best is not None and "Berlin" in answer.best.quote.text
     assert len(answer.alternatives) == 2
     ids = {answer.best.article.id} | {finding.article.id for finding in answer.alternatives}
@@ -84,7 +90,9 @@ def test_alternatives_come_from_other_articles(tmp_path: Path) -> None:
 
 def test_long_sentence_is_trimmed_at_a_word_boundary(tmp_path: Path) -> None:
     filler = " ".join(f"clause{i}" for i in range(150))
-    (tmp_path / "long.txt").write_text(f"The zeppelin landed near the harbour {filler} today.\n", encoding="utf-8")
+    (tmp_path / "long.txt").write_text(
+        f"The zeppelin landed near the harbour {filler} today.\n", encoding="utf-8"
+    )
     knowledge = build_knowledge_base(load_settings(), [tmp_path])
     answer = answer_question(knowledge, "Where did the zeppelin land?", quote_max_chars=200)
     assert answer.best is not None

@@ -22,10 +22,9 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_core_modules_never_import_front_end_libraries() -> None:
-    core = [
-        path for path in BOT.glob("*.py")
-        if path.name not in FRONT_ENDS
-    ]
+    core = [path for path in BOT.glob("*.py") if path.name not in FRONT_ENDS]
     assert len(core) > 10
-    offenders = {path.name: _imports(path) & FORBIDDEN for path in core if _imports(path) & FORBIDDEN}
+    offenders = {
+        path.name: _imports(path) & FORBIDDEN for path in core if _imports(path) & FORBIDDEN
+    }
     assert offenders == {}

@@ -40,7 +40,9 @@ def test_default_article_loads_with_tass_dateline(knowledge_dir: Path) -> None:
     assert article.dateline.as_written == "MOSCOW, April 2./TASS/."
     assert article.title != "Assistance to Italy"
     assert "Assistance to Italy" not in article.dateline.as_written
-    headings = [article.text[p.start : p.end] for p in article.paragraphs if p.kind is ParagraphKind.HEADING]
+    headings = [
+        article.text[p.start : p.end] for p in article.paragraphs if p.kind is ParagraphKind.HEADING
+    ]
     assert headings == ["Assistance to Italy"]
     # The dateline is excluded from every paragraph span.
     for paragraph in article.paragraphs:
@@ -48,11 +50,14 @@ def test_default_article_loads_with_tass_dateline(knowledge_dir: Path) -> None:
 
 
 def test_headline_first_txt(tmp_path: Path) -> None:
-    _write(tmp_path, "story.txt",
-           "Harbour Bridge Reopens After Repairs\n\n"
-           "A short standfirst sentence sets the scene.\n\n"
-           "SYDNEY (Reuters) - The bridge reopened on Monday after two years of work.\n\n"
-           "Traffic was light, officials said.\n")
+    _write(
+        tmp_path,
+        "story.txt",
+        "Harbour Bridge Reopens After Repairs\n\n"
+        "A short standfirst sentence sets the scene.\n\n"
+        "SYDNEY (Reuters) - The bridge reopened on Monday after two years of work.\n\n"
+        "Traffic was light, officials said.\n",
+    )
     (article,) = load_articles([tmp_path], LIMIT).articles
     assert article.title == "Harbour Bridge Reopens After Repairs"
     assert article.dateline is not None and article.dateline.agency == "Reuters"
@@ -63,10 +68,13 @@ def test_headline_first_txt(tmp_path: Path) -> None:
 
 
 def test_markdown_front_matter(tmp_path: Path) -> None:
-    _write(tmp_path, "notes/brief.md",
-           "---\ntitle: Council votes on budget\ndateline: \"LONDON, May 3 (AFP) -\"\n"
-           "published: 2024-05-03\nsource: Example Wire\nurl: https://example.org/x\n---\n\n"
-           "The council approved the budget late on Friday.\n\nIt passed by two votes.\n")
+    _write(
+        tmp_path,
+        "notes/brief.md",
+        '---\ntitle: Council votes on budget\ndateline: "LONDON, May 3 (AFP) -"\n'
+        "published: 2024-05-03\nsource: Example Wire\nurl: https://example.org/x\n---\n\n"
+        "The council approved the budget late on Friday.\n\nIt passed by two votes.\n",
+    )
     (article,) = load_articles([tmp_path], LIMIT).articles
     assert article.id == "notes/brief"
     assert article.title == "Council votes on budget"
@@ -83,8 +91,10 @@ def test_markdown_heading_is_title(tmp_path: Path) -> None:
 
 
 def test_json_list_and_jsonl(tmp_path: Path) -> None:
-    records = [{"id": "a", "title": "First", "text": "One sentence here."},
-               {"id": 7, "title": "Second", "text": "ROME, March 3 - Another one.", "source": "S"}]
+    records = [
+        {"id": "a", "title": "First", "text": "One sentence here."},
+        {"id": 7, "title": "Second", "text": "ROME, March 3 - Another one.", "source": "S"},
+    ]
     _write(tmp_path, "list.json", json.dumps(records))
     _write(tmp_path, "lines.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
     report = load_articles([tmp_path], LIMIT)
@@ -101,8 +111,11 @@ def test_bad_files_are_reported_and_skipped(tmp_path: Path) -> None:
     _write(tmp_path, "empty.txt", "   \n")
     _write(tmp_path, "binary.txt", b"\x00\x01\x02binary")
     _write(tmp_path, "big.txt", "word " * 1000)
-    _write(tmp_path, "broken.jsonl",
-           '{"id": "x", "text": "Fine text."}\n{not json\n{"id": "x", "text": "Duplicate."}\n[1, 2]\n')
+    _write(
+        tmp_path,
+        "broken.jsonl",
+        '{"id": "x", "text": "Fine text."}\n{not json\n{"id": "x", "text": "Duplicate."}\n[1, 2]\n',
+    )
     _write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
     report = load_articles([tmp_path], 2000)
     assert sorted(a.id for a in report.articles) == ["broken:x", "good"]
@@ -141,24 +154,37 @@ def test_hidden_folders_and_missing_paths(tmp_path: Path) -> None:
 
 
 def test_no_headline_title_falls_back_to_lead(tmp_path: Path) -> None:
-    _write(tmp_path, "x.txt", "This first paragraph is a full sentence that goes on for quite a while, "
-           "long enough that it must be shortened at a word boundary for the title.\n\nMore text.\n")
+    _write(
+        tmp_path,
+        "x.txt",
+        "This first paragraph is a full sentence that goes on for quite a while, "
+        "long enough that it must be shortened at a word boundary for the title.\n\nMore text.\n",
+    )
     (article,) = load_articles([tmp_path], LIMIT).articles
     assert article.title.endswith("…") and len(article.title) <= 90
     assert not article.title[:-1].endswith(" ")
 
 
 def test_all_caps_brief_has_no_dateline(tmp_path: Path) -> None:
-    _write(tmp_path, "b.jsonl", json.dumps({"id": "1", "title": "T", "text": "FIRM TO CLOSE TWO PLANTS IN OHIO"}))
+    _write(
+        tmp_path,
+        "b.jsonl",
+        json.dumps({"id": "1", "title": "T", "text": "FIRM TO CLOSE TWO PLANTS IN OHIO"}),
+    )
     (article,) = load_articles([tmp_path], LIMIT).articles
     assert article.dateline is None
 
 
 def test_reuters_indented_paragraphs() -> None:
-    text = "LONDON, March 2 - First line of the story\ncontinues here.\n    Second paragraph\nwraps too.\n"
+    text = (
+        "LONDON, March 2 - First line of the story\ncontinues here.\n"
+        "    Second paragraph\nwraps too.\n"
+    )
     spans = paragraph_spans(text)
     assert [text[s:e] for s, e in spans] == [
-        "LONDON, March 2 - First line of the story\ncontinues here.", "Second paragraph\nwraps too."]
+        "LONDON, March 2 - First line of the story\ncontinues here.",
+        "Second paragraph\nwraps too.",
+    ]
 
 
 def test_shorten_never_exceeds_limit() -> None:
@@ -168,7 +194,9 @@ def test_shorten_never_exceeds_limit() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
-def test_any_text_file_loads_without_exception(tmp_path_factory: pytest.TempPathFactory, content: str) -> None:
+def test_any_text_file_loads_without_exception(
+    tmp_path_factory: pytest.TempPathFactory, content: str
+) -> None:
     folder = tmp_path_factory.mktemp("any")
     path = _write(folder, "any.txt", content)
     load = load_file(path, folder, LIMIT)

@@ -24,7 +24,9 @@ def test_help_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage: dateline" in capsys.readouterr().out
 
 
-def test_check_json_on_bundled_knowledge(capsys: pytest.CaptureFixture[str], knowledge_dir: Path) -> None:
+def test_check_json_on_bundled_knowledge(
+    capsys: pytest.CaptureFixture[str], knowledge_dir: Path
+) -> None:
     code, out, _ = _run(capsys, "check", str(knowledge_dir), "--json")
     assert code == 0
     data = json.loads(out)
@@ -34,7 +36,9 @@ def test_check_json_on_bundled_knowledge(capsys: pytest.CaptureFixture[str], kno
     assert data["problems"] == []
 
 
-def test_check_table_and_exit_1_on_broken_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_check_table_and_exit_1_on_broken_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     (tmp_path / "ok.txt").write_text("Fine headline\n\nA fine body.\n", encoding="utf-8")
     (tmp_path / "bad.jsonl").write_text("{broken\n", encoding="utf-8")
     code, out, _ = _run(capsys, "check", str(tmp_path))
@@ -43,8 +47,14 @@ def test_check_table_and_exit_1_on_broken_file(capsys: pytest.CaptureFixture[str
 
 
 def test_ask_json(capsys: pytest.CaptureFixture[str], knowledge_dir: Path) -> None:
-    code, out, _ = _run(capsys, "ask", "Who welcomed the first Russian planes at the airfield?", "--json",
-                        "--knowledge", str(knowledge_dir))
+    code, out, _ = _run(
+        capsys,
+        "ask",
+        "Who welcomed the first Russian planes at the airfield?",
+        "--json",
+        "--knowledge",
+        str(knowledge_dir),
+    )
     assert code == 0
     answer = json.loads(out)
     assert answer["answered"] is True
@@ -54,9 +64,17 @@ def test_ask_json(capsys: pytest.CaptureFixture[str], knowledge_dir: Path) -> No
     assert answer["passages"][0]["text"]
 
 
-def test_ask_not_found_still_lists_closest_passage(capsys: pytest.CaptureFixture[str], knowledge_dir: Path) -> None:
-    code, out, _ = _run(capsys, "ask", "Which football club did the Italian minister support?", "--json",
-                        "-K", str(knowledge_dir))
+def test_ask_not_found_still_lists_closest_passage(
+    capsys: pytest.CaptureFixture[str], knowledge_dir: Path
+) -> None:
+    code, out, _ = _run(
+        capsys,
+        "ask",
+        "Which football club did the Italian minister support?",
+        "--json",
+        "-K",
+        str(knowledge_dir),
+    )
     answer = json.loads(out)
     assert code == 0 and answer["answered"] is False
     assert answer["quote"] is None and answer["article"] is None
@@ -68,7 +86,9 @@ def test_ask_text_output(capsys: pytest.CaptureFixture[str], knowledge_dir: Path
     assert code == 0 and "15" in out and "MOSCOW, April 2 /TASS/" in out
 
 
-def test_batch_mode_keeps_input_order(capsys: pytest.CaptureFixture[str], tmp_path: Path, knowledge_dir: Path) -> None:
+def test_batch_mode_keeps_input_order(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, knowledge_dir: Path
+) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
         '{"id": "b", "question": "How many jets did Russia send?"}\n'
@@ -85,7 +105,9 @@ def test_batch_mode_keeps_input_order(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 1 and "line 2" in err
 
 
-def test_invalid_setting_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_setting_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DATELINE_BM25_B", "7")
     code, _, err = _run(capsys, "check")
     assert code == 2
@@ -93,7 +115,9 @@ def test_invalid_setting_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], 
     assert len(err.strip().splitlines()) == 1
 
 
-def test_chat_loop(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, knowledge_dir: Path) -> None:
+def test_chat_loop(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, knowledge_dir: Path
+) -> None:
     lines = iter([":help", "How many jets did Russia send?", ":reload", ":nope", ":quit"])
     monkeypatch.setattr(cli_commands, "_read_line", lambda prompt: next(lines))
     code, out, _ = _run(capsys, "chat", "-K", str(knowledge_dir))

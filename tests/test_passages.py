@@ -13,8 +13,14 @@ from bot.passages import count_words, split_passages
 
 def _article(text: str) -> Article:
     layout = analyse_layout(text, headline_first=False)
-    return Article(id="a", title="t", text=text, paragraphs=layout.paragraphs, source_file="a.txt",
-                   dateline=layout.dateline)
+    return Article(
+        id="a",
+        title="t",
+        text=text,
+        paragraphs=layout.paragraphs,
+        source_file="a.txt",
+        dateline=layout.dateline,
+    )
 
 
 def test_default_article_passages(knowledge_dir: Path) -> None:
@@ -24,7 +30,7 @@ def test_default_article_passages(knowledge_dir: Path) -> None:
     heading_passage = next(p for p in passages if "Assistance to Italy" in p.text)
     # The subheading opens the passage after it, and is never quoted.
     assert heading_passage.text.startswith("Assistance to Italy")
-    assert all("Assistance to Italy" != s for p in passages for s in p.sentences())
+    assert all(s != "Assistance to Italy" for p in passages for s in p.sentences())
     # The dateline is never part of a quotable sentence.
     assert all("/TASS/" not in s for p in passages for s in p.sentences())
     first = [s for p in passages for s in p.sentences() if s.startswith("The Italian people")]
@@ -50,7 +56,16 @@ def test_heading_kind_detected() -> None:
     assert kinds == [ParagraphKind.BODY, ParagraphKind.HEADING, ParagraphKind.BODY]
 
 
-_PIECES = list("abc DEF.!?\n \"'’,-") + ["U.S.", "Mr.", "5.93", "\n    ", "Heading\n\n", "\n\n", "word "]
+_PIECES = [
+    *"abc DEF.!?\n \"'’,-",
+    "U.S.",
+    "Mr.",
+    "5.93",
+    "\n    ",
+    "Heading\n\n",
+    "\n\n",
+    "word ",
+]
 _TEXT = st.lists(st.sampled_from(_PIECES), max_size=200).map("".join)
 
 

@@ -28,7 +28,12 @@ def folder(tmp_path: Path) -> Path:
 
 def test_ask_and_reload_report(folder: Path) -> None:
     service = KnowledgeService(load_settings(), [folder])
-    assert "40 ships" in (service.ask("How many ships did the lighthouse keeper count?").best or _fail()).quote.text
+    assert (
+        "40 ships"
+        in (
+            service.ask("How many ships did the lighthouse keeper count?").best or _fail()
+        ).quote.text
+    )
     _write(folder, "c.txt", "The orchestra played 12 concerts in the old cathedral.")
     _write(folder, "a.txt", "The lighthouse keeper counted 41 ships in April.")
     (folder / "b.txt").unlink()
@@ -36,7 +41,12 @@ def test_ask_and_reload_report(folder: Path) -> None:
     assert report.ok
     assert report.added == ("c",) and report.removed == ("b",) and report.changed == ("a",)
     assert report.articles == 2 and report.passages >= 2
-    assert "41 ships" in (service.ask("How many ships did the lighthouse keeper count?").best or _fail()).quote.text
+    assert (
+        "41 ships"
+        in (
+            service.ask("How many ships did the lighthouse keeper count?").best or _fail()
+        ).quote.text
+    )
 
 
 def _fail() -> object:
@@ -46,7 +56,9 @@ def _fail() -> object:
 def test_failed_reload_keeps_the_old_snapshot(folder: Path) -> None:
     calls = {"n": 0}
 
-    def flaky(settings: Settings, paths: Sequence[Path] | None, progress: ProgressCallback | None) -> KnowledgeBase:
+    def flaky(
+        settings: Settings, paths: Sequence[Path] | None, progress: ProgressCallback | None
+    ) -> KnowledgeBase:
         calls["n"] += 1
         if calls["n"] > 1:
             raise OSError("disk vanished halfway")
@@ -67,7 +79,9 @@ def test_two_reloads_never_overlap(folder: Path) -> None:
     started = threading.Event()
     release = threading.Event()
 
-    def slow(settings: Settings, paths: Sequence[Path] | None, progress: ProgressCallback | None) -> KnowledgeBase:
+    def slow(
+        settings: Settings, paths: Sequence[Path] | None, progress: ProgressCallback | None
+    ) -> KnowledgeBase:
         started.set()
         release.wait(5)
         return build_knowledge_base(settings, paths, progress)
@@ -90,7 +104,9 @@ async def test_reload_async_keeps_the_loop_answering(folder: Path) -> None:
     release = threading.Event()
     original = service._builder
 
-    def slow(settings: Settings, paths: Sequence[Path] | None, progress: ProgressCallback | None) -> KnowledgeBase:
+    def slow(
+        settings: Settings, paths: Sequence[Path] | None, progress: ProgressCallback | None
+    ) -> KnowledgeBase:
         release.wait(5)
         return original(settings, paths, progress)
 

@@ -4,6 +4,7 @@ reload under load, extension reload with rollback, sync cooldown."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,9 @@ import pytest
 from discord.ext import commands
 
 from bot.discord_app.bot import DatelineBot
+from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
+from bot.service import KnowledgeService
+from bot.settings import Settings
 
 from .dateline_harness import BRIDGE_STORIES, Harness, write_articles
 from .fake_discord import FakeDiscord
@@ -192,3 +196,28 @@ async def test_reload_extensions_rolls_back_a_failing_cog(
         assert (await help_ix.answer())["embeds"]  # the rolled-back cog still works
         rows = await audit_rows(bot)
         assert (rows[-1].action, rows[-1].result) == ("admin reload-extensions", "error")
+
+
+async def test_a_failed_reload_keeps_the_old_knowledge_answering(harness: Harness) -> None:
+    builds: list[int] = []
+
+    def flaky(
+        settings: Settings, paths: Sequence[Path] | None, progress: ProgressCallback | None
+    ) -> KnowledgeBase:
+        builds.append(1)
+        if len(builds) > 1:
+            raise OSError("disk went away")
+        return build_knowledge_base(settings, paths, progress)
+
+    settings = harness.settings()
+    service = KnowledgeService(settings, builder=flaky)
+    fake = harness.fake
+    async with harness.running(settings, service=service) as bot:
+        ix = await fake.slash_command(harness.general, harness.root, "admin reload")
+        report = (await ix.followup()).json["embeds"][0]
+        assert report["title"] == "Reload failed — the previous knowledge is still answering"
+        assert "disk went away" in report["description"]
+        reply = await harness.mention(harness.alice, "Who welcomed the first planes?")
+        assert "Luigi Di Maio" in reply["embeds"][0]["description"]
+        rows = await audit_rows(bot)
+        assert (rows[-1].action, rows[-1].result) == ("admin reload", "error")

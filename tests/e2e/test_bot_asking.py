@@ -185,8 +185,13 @@ async def test_cooldown_message_for_mentions_and_slash(harness: Harness) -> None
         ix = await fake.slash_command(harness.general, harness.alice, "ask", {"question": QUESTION})
         answer = await ix.answer()
         assert "try again in" in answer["content"] and answer["flags"] & 64
+        # Told once per cooldown: more mentions get no more replies (no spam amplification).
+        mark = fake.mark()
+        await fake.send_message(harness.general, harness.alice, f"{fake.bot_mention} again?")
         other = await harness.mention(harness.root, QUESTION)  # someone else is not limited
         assert other["embeds"]
+        await settle()
+        assert len(harness.bot_posts(mark)) == 1
 
 
 async def test_everyone_in_an_article_pings_nobody(harness: Harness) -> None:
@@ -252,3 +257,35 @@ async def test_429_on_the_answer_is_retried(harness: Harness) -> None:
         assert [request.status for request in posts] == [429, 200]
         assert fault.hits == 1
         assert button(reply, "dateline:fb:")
+
+
+async def test_unexpected_errors_are_logged_and_answered_politely(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = harness.fake
+    async with harness.running() as bot:
+
+        def broken(question: str, alternatives: int | None = None) -> None:
+            raise RuntimeError("index exploded")
+
+        monkeypatch.setattr(bot.service, "ask", broken)
+        reply = await harness.mention(harness.alice, QUESTION)
+        assert reply["content"].startswith("Something went wrong on my side")
+        ix = await fake.slash_command(harness.general, harness.alice, "ask", {"question": QUESTION})
+        followup = await ix.followup()
+        assert followup.json["content"].startswith("Something went wrong on my side")
+        assert followup.json["flags"] & 64
+        assert "index exploded" not in reply["content"] + followup.json["content"]
+        assert "command /ask (interaction" in caplog.text and "index exploded" in caplog.text
+
+
+async def test_answers_keep_coming_when_the_database_is_unavailable(harness: Harness) -> None:
+    unwritable = harness.tmp_path / "not-a-file"
+    unwritable.mkdir()  # a directory cannot be opened as a database
+    async with harness.running(harness.settings(database_path=unwritable)) as bot:
+        assert bot.store is None
+        reply = await harness.mention(harness.alice, QUESTION)
+        up = button(reply, "dateline:fb:0:up")
+        vote = await harness.fake.click_button(reply, up["custom_id"], harness.alice)
+        thanks = await vote.callback()
+        assert "could not be saved right now" in thanks.json["data"]["content"]

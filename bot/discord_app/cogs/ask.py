@@ -7,6 +7,7 @@ answer off the event loop, record the outcome, and reply with the answer embed a
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -15,6 +16,7 @@ from discord.ext import commands
 
 from bot.answers import Answer, AnswerStatus
 from bot.discord_app import render
+from bot.discord_app.errors import UNEXPECTED
 from bot.discord_app.triggers import looks_like_question, strip_mentions
 from bot.discord_app.views import AnswerView
 
@@ -23,12 +25,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_WARNED_SWEEP_AT = 1024
+
 
 class AskCog(commands.Cog, name="Ask"):
     """Questions in channels and by slash command."""
 
     def __init__(self, bot: DatelineBot) -> None:
         self.bot = bot
+        self._warned: dict[int, float] = {}  # user id -> until when they were told to wait
 
     # --- channel messages ------------------------------------------------------------------
 
@@ -68,16 +73,32 @@ class AskCog(commands.Cog, name="Ask"):
         found = self.question_in(message)
         if found is None:
             return
-        question, _mentioned = found
-        me = self.bot.user
-        if not question:
-            await self._reply(
-                message, render.empty_question_message(me.mention if me else "@Dateline")
+        try:
+            await self.answer_message(message, found[0])
+        except Exception:
+            log.exception(
+                "answering message %s (user %s, channel %s) failed",
+                message.id,
+                message.author.id,
+                message.channel.id,
             )
+            await self._reply(message, UNEXPECTED)
+
+    async def answer_message(self, message: discord.Message, question: str) -> None:
+        """Refuse politely, or answer with the embed and its buttons."""
+        if not question:
+            me = self.bot.user
+            hint = render.empty_question_message(me.mention if me else "@Dateline")
+            await self._reply(message, hint)
             return
-        refusal = self.refusal(question, message.author.id)
-        if refusal is not None:
-            await self._reply(message, refusal)
+        limit = self.bot.settings.max_question_chars
+        if len(question) > limit:  # checked first: a refused question does not use up the rate
+            await self._reply(message, render.too_long_message(len(question), limit))
+            return
+        retry_after = self.bot.question_cooldown.hit(message.author.id)
+        if retry_after is not None:
+            if self._first_warning(message.author.id, retry_after):
+                await self._reply(message, render.cooldown_message(retry_after))
             return
         try:
             # One typing signal: answers take milliseconds, and Discord clears the indicator
@@ -102,18 +123,15 @@ class AskCog(commands.Cog, name="Ask"):
             view.attach(sent.edit)
             await self.bot.link_answer(question_id, sent.id)
 
-    def refusal(self, question: str, user_id: int) -> str | None:
-        """The polite "no" for an over-long question or a user over the cooldown; else None.
-
-        Length is checked first so a refused question does not use up the user's rate.
-        """
-        limit = self.bot.settings.max_question_chars
-        if len(question) > limit:
-            return render.too_long_message(len(question), limit)
-        retry_after = self.bot.question_cooldown.hit(user_id)
-        if retry_after is not None:
-            return render.cooldown_message(retry_after)
-        return None
+    def _first_warning(self, user_id: int, retry_after: float) -> bool:
+        """Say "try again in N s" once per cooldown, so spamming the bot cannot make it spam."""
+        now = time.monotonic()
+        if self._warned.get(user_id, 0.0) > now:
+            return False
+        if len(self._warned) > _WARNED_SWEEP_AT:
+            self._warned = {user: until for user, until in self._warned.items() if until > now}
+        self._warned[user_id] = now + retry_after
+        return True
 
     def _view(self, answer: Answer, asker_id: int, question_id: int | None) -> AnswerView:
         return AnswerView(self.bot, answer, asker_id, question_id, lifetime=self.bot.view_lifetime)

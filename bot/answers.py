@@ -40,6 +40,9 @@ PASSAGE_WEIGHT = 0.15
 CONFIDENCE_KNOWN = 0.53
 CONFIDENCE_QUOTE = 0.26
 CONFIDENCE_MARGIN = 0.21
+# Stems sharing this many leading characters match partially, for this share of weight.
+PREFIX_CHARS = 5
+PREFIX_MATCH = 0.7
 # Floor on term weights: BM25Okapi gives very common terms a tiny idf.
 MIN_TERM_WEIGHT = 0.05
 ELLIPSIS = "…"
@@ -152,10 +155,22 @@ def _question_terms(knowledge: KnowledgeBase, terms: Sequence[str]) -> _Question
 
 
 def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
+    """Share of the question's weight found in the tokens.
+
+    A question word whose stem differs but shares a long prefix (`married` → `marri`,
+    `marriage` → `marriag`) counts as a partial match: Snowball stems derivations apart.
+    """
     if question.total <= 0:
         return 0.0
     seen = {token.term for token in tokens}
-    return sum(weight for term, weight in question.weights.items() if term in seen) / question.total
+    prefixes = {term[:PREFIX_CHARS] for term in seen if len(term) >= PREFIX_CHARS}
+    total = 0.0
+    for term, weight in question.weights.items():
+        if term in seen:
+            total += weight
+        elif len(term) >= PREFIX_CHARS and term[:PREFIX_CHARS] in prefixes:
+            total += PREFIX_MATCH * weight
+    return total / question.total
 
 
 def _windows(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

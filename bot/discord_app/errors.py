@@ -65,6 +65,8 @@ async def handle_tree_error(
         message = UNEXPECTED
     else:
         log.info("%s refused: %s", describe(interaction), type(error).__name__)
+    if interaction.type is discord.InteractionType.autocomplete:
+        return  # an autocomplete request cannot carry a message; the user just sees no choices
     await send_private(interaction, message)
 
 

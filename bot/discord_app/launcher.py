@@ -13,6 +13,7 @@ import logging.handlers
 import signal
 from collections.abc import Callable
 
+import aiohttp
 import discord
 
 from bot.discord_app.bot import DatelineBot, create_bot
@@ -138,6 +139,9 @@ async def serve(
         return EXIT_CONFIG
     except DatelineError as error:
         log.error("%s", error)
+        return EXIT_PROBLEM
+    except (OSError, aiohttp.ClientError, discord.HTTPException) as error:
+        log.error("could not connect to Discord: %s", error)
         return EXIT_PROBLEM
     finally:
         for signum in installed:

@@ -90,3 +90,18 @@ async def test_sharded_bot_answers_on_every_shard(harness: Harness) -> None:
                 harness.alice, "Who welcomed the planes?", guild.channel_id("general")
             )
             assert reply["embeds"]
+
+
+async def test_unreachable_discord_exits_1_with_one_line(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from discord.http import Route
+
+    monkeypatch.setattr(Route, "BASE", "http://127.0.0.1:9/api/v10")  # nothing listens there
+    code = await serve(
+        harness.settings(),
+        harness.fake.token,
+        factory=lambda settings: DatelineBot(settings, guild_ready_timeout=0.1),
+    )
+    assert code == 1
+    assert "could not connect to Discord" in caplog.text

@@ -276,6 +276,15 @@ def _confidence(question: _QuestionTerms, best: Finding, ranked: Sequence[Findin
     return min(max(value, 0.0), 1.0)
 
 
+def confidence_label(confidence: float) -> str:
+    """A word for a number, shared by every front end."""
+    if confidence >= 0.8:
+        return "high"
+    if confidence >= 0.6:
+        return "medium"
+    return "low"
+
+
 def _invalid(question: str, message: str, started: float) -> Answer:
     return Answer(question, AnswerStatus.INVALID_QUESTION, message, None, (), 0.0, _ms(started))
 

@@ -11,20 +11,11 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
-from bot.answers import Answer, AnswerStatus, Finding
+from bot.answers import Answer, AnswerStatus, Finding, confidence_label
 from bot.articles import LoadProblem, collapse_whitespace
 from bot.knowledge import KnowledgeBase, ProgressCallback
 
 _PROGRESS_MIN_ITEMS = 2000
-
-
-def confidence_label(confidence: float) -> str:
-    """A word for a number, shared by every front end."""
-    if confidence >= 0.8:
-        return "high"
-    if confidence >= 0.6:
-        return "medium"
-    return "low"
 
 
 def quote_text(finding: Finding) -> Text:

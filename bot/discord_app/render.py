@@ -16,9 +16,8 @@ from typing import Final
 
 import discord
 
-from bot.answers import Answer, AnswerStatus, Finding
+from bot.answers import Answer, AnswerStatus, Finding, confidence_label
 from bot.articles import Article, collapse_whitespace
-from bot.cli_render import confidence_label
 from bot.service import ReloadReport
 
 ELLIPSIS: Final = "…"

@@ -314,6 +314,19 @@ def _article_from_text(
     )
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """`safe_load` without aliases: front matter never needs them, and a few hundred bytes of
+    nested aliases ("billion laughs") expand into a structure that takes minutes to report."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases are not allowed in front matter", mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+
 def _load_txt(text: str, path: Path, article_id: str, source_file: str) -> list[Article]:
     return [_article_from_text(text, article_id=article_id, source_file=source_file, path=path)]
 
@@ -327,11 +340,11 @@ def _load_markdown(
     if match is not None:
         offset = match.end()
         try:
-            meta = yaml.safe_load(match.group(1)) or {}
+            meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}
             if not isinstance(meta, dict):
                 raise ValueError("front matter is not a mapping")
             record = ArticleRecord.model_validate(meta)
-        except (yaml.YAMLError, ValueError, ValidationError) as error:
+        except (yaml.YAMLError, ValueError, ValidationError, RecursionError) as error:
             problems.append(
                 LoadProblem(
                     source_file, f"front matter ignored: {_one_line(error)}", 1, fatal=False
@@ -443,8 +456,6 @@ def article_file_id(path: Path, root: Path) -> str:
 def load_file(path: Path, root: Path, max_bytes: int) -> FileLoad:
     """Load one article file; problems are returned, never raised."""
     source_file = path.as_posix()
-    file_id = article_file_id(path, root)
-    problems: list[LoadProblem] = []
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -461,6 +472,17 @@ def load_file(path: Path, root: Path, max_bytes: int) -> FileLoad:
         return FileLoad(
             path, problems=(LoadProblem(source_file, f"cannot read: {error.strerror or error}"),)
         )
+    return load_bytes(data, path, root)
+
+
+def load_bytes(data: bytes, path: Path, root: Path) -> FileLoad:
+    """Parse a file's bytes as if read from `path` under `root` (which need not exist yet).
+
+    Uploads are validated this way before anything is written to the knowledge folder.
+    """
+    source_file = path.as_posix()
+    file_id = article_file_id(path, root)
+    problems: list[LoadProblem] = []
     if not data.strip():
         return FileLoad(path, problems=(LoadProblem(source_file, "empty file"),))
     if looks_binary(data):

@@ -13,13 +13,14 @@ import logging
 from typing import Any
 
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot import __version__
 from bot.answers import Answer
 from bot.discord_app import render
 from bot.discord_app.cooldowns import QuestionCooldown
 from bot.discord_app.errors import DatelineTree
+from bot.discord_app.recording import PendingQuestion
 from bot.discord_app.views import DEFAULT_LIFETIME, DYNAMIC_ITEMS, Vote
 from bot.errors import KnowledgeError, SettingsError
 from bot.service import KnowledgeService, ReloadReport
@@ -33,7 +34,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discord_app.cogs.library",
     "bot.discord_app.cogs.admin",
 )
-PRUNE_EVERY_SECONDS = 24 * 3600.0
+PRUNE_EVERY_HOURS = 24.0
 
 
 def build_intents(settings: Settings) -> discord.Intents:
@@ -108,7 +109,7 @@ class DatelineBot(commands.Bot):
             synced = await self.tree.sync(guild=discord.Object(id=guild_id))
             log.info("synced %d commands to development guild %s", len(synced), guild_id)
         if self.store is not None:
-            self.track_task(asyncio.create_task(self._prune_forever(), name="dateline-prune"))
+            self.prune_loop.start()
 
     async def on_ready(self) -> None:
         user = self.user
@@ -134,26 +135,27 @@ class DatelineBot(commands.Bot):
 
     async def close(self) -> None:
         """Cancel background work, disconnect, unload cogs, then close the store."""
-        tasks = [task for task in self._tasks if not task.done()]
-        for task in tasks:
+        self.prune_loop.cancel()
+        running = [task for task in self._tasks if not task.done()]
+        for task in running:
             task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
         await super().close()
         if self.store is not None and self._owns_store:
             store, self.store = self.store, None
             await store.close()
 
-    async def _prune_forever(self) -> None:
-        while True:
-            removed = await self.store.prune(self.settings.retention_days) if self.store else None
-            if removed:
-                log.info(
-                    "pruned %d stored rows older than %d days",
-                    removed,
-                    self.settings.retention_days,
-                )
-            await asyncio.sleep(PRUNE_EVERY_SECONDS)
+    @tasks.loop(hours=PRUNE_EVERY_HOURS)
+    async def prune_loop(self) -> None:
+        """Delete stored rows older than the retention: once at start, then daily."""
+        if self.store is None:
+            return
+        removed = await self.store.prune(self.settings.retention_days)  # None: logged by the store
+        if removed:
+            log.info(
+                "pruned %d stored rows older than %d days", removed, self.settings.retention_days
+            )
 
     async def reload_all_extensions(self) -> list[render.ExtensionResult]:
         """Hot-reload every cog; discord.py puts a cog that fails back to its previous version."""
@@ -212,19 +214,24 @@ class DatelineBot(commands.Bot):
 
     # --- storage ------------------------------------------------------------------------------
 
-    async def record_question(
+    def record_question(
         self,
         answer: Answer,
         *,
         guild_id: int | None,
         channel_id: int | None,
         user_id: int,
-    ) -> int | None:
-        """Store the outcome of a question; its id goes into the feedback buttons."""
-        if self.store is None:
-            return None
+    ) -> PendingQuestion:
+        """Start storing the outcome of a question (answered or not) for /admin stats.
+
+        `await pending.settle()` gives the id for the feedback buttons if the row is written
+        quickly; `await pending.link(message_id)` ties the row to the answer's message.
+        """
+        store = self.store
+        if store is None:
+            return PendingQuestion(None, self._link_answer, self.track_task)
         best = answer.best
-        return await self.store.record_question(
+        write = store.record_question(
             question=answer.question,
             answered=answer.answered,
             front_end="discord",
@@ -234,10 +241,11 @@ class DatelineBot(commands.Bot):
             channel_id=channel_id,
             user_id=user_id,
         )
+        return PendingQuestion(write, self._link_answer, self.track_task)
 
-    async def link_answer(self, question_id: int | None, message_id: int) -> None:
+    async def _link_answer(self, question_id: int, message_id: int) -> None:
         """Remember which message carries the answer (feedback can then be found by message)."""
-        if self.store is not None and question_id is not None:
+        if self.store is not None:
             await self.store.link_message(question_id, message_id)
 
     async def record_feedback(

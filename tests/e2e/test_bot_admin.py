@@ -22,7 +22,13 @@ from .fake_state import FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 
-ADMIN_COMMANDS = ("admin reload", "admin reload-extensions", "admin status", "admin sync")
+ADMIN_COMMANDS = (
+    "admin reload",
+    "admin reload-extensions",
+    "admin status",
+    "admin sync",
+    "admin stats",
+)
 
 
 @pytest.fixture
@@ -50,6 +56,7 @@ async def test_admin_commands_are_hidden_and_refused_for_members(harness: Harnes
             "reload-extensions",
             "status",
             "sync",
+            "stats",
         }
         for command in ADMIN_COMMANDS:
             ix = await fake.slash_command(harness.general, harness.alice, command)

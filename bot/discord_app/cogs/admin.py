@@ -1,4 +1,4 @@
-"""`/admin reload | reload-extensions | status | sync`: server admins run the bot from Discord.
+"""`/admin reload | reload-extensions | status | sync | stats`: server admins run the bot.
 
 Hidden from members by `default_permissions(manage_guild=True)` and *enforced* by
 `interaction_check` (see `checks.py`), which also writes every refusal to the audit trail.
@@ -8,6 +8,7 @@ Replies are ephemeral: only the admin who asked sees them.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -16,6 +17,13 @@ from discord.ext import commands
 
 from bot.discord_app import render
 from bot.discord_app.checks import NotAdmin, admin_grant
+from bot.discord_app.render_stats import (
+    PERIODS,
+    StatsContext,
+    StatsPeriod,
+    stats_embed,
+    stats_unavailable_embed,
+)
 from bot.errors import ReloadInProgressError
 
 if TYPE_CHECKING:
@@ -37,7 +45,7 @@ def _action(interaction: discord.Interaction[Any]) -> str:
 class AdminCog(
     commands.GroupCog,
     group_name="admin",
-    group_description="Run Dateline: reload, status, sync (server admins only)",
+    group_description="Run Dateline: reload, status, stats, knowledge files (server admins only)",
 ):
     """Admin commands, one group."""
 
@@ -180,6 +188,38 @@ class AdminCog(
             text = f"Synced {len(synced)} commands to this server."
         await self._done(interaction, {"scope": scope}, text)
         await interaction.followup.send(text, ephemeral=True)
+
+    @app_commands.command(
+        name="stats", description="Questions asked and answered, what to add next, feedback"
+    )
+    @app_commands.describe(period="Which period (default: the last 7 days)")
+    async def stats(
+        self, interaction: discord.Interaction[Any], period: StatsPeriod = "7d"
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        store = self.bot.store
+        span = PERIODS[period]
+        since = datetime.now(UTC) - span if span is not None else None
+        figures = (
+            await store.stats(since=since, guild_id=interaction.guild_id)
+            if store is not None
+            else None
+        )
+        if figures is None:
+            await self._done(interaction, {"period": period}, "database unavailable", "error")
+            await interaction.followup.send(embed=stats_unavailable_embed(), ephemeral=True)
+            return
+        knowledge = self.bot.service.knowledge
+        context = StatsContext(
+            period=period,
+            titles={article.id: article.title for article in knowledge.articles},
+            retention_days=self.bot.settings.retention_days,
+        )
+        await self._done(
+            interaction,
+            {"period": period, "asked": figures.questions_asked},
+        )
+        await interaction.followup.send(embed=stats_embed(figures, context), ephemeral=True)
 
 
 async def setup(bot: DatelineBot) -> None:

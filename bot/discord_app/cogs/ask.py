@@ -1,7 +1,8 @@
 """Asking: mentions, Q&A channels (optionally answered in a thread), and `/ask`.
 
 One path for every way of asking: refuse an over-long question, apply the per-user cooldown,
-answer off the event loop, record the outcome, and reply with the answer embed and its buttons.
+answer off the event loop, record the outcome (answered or not, for /admin stats; a slow
+database never holds the answer back), and reply with the answer embed and its buttons.
 """
 
 from __future__ import annotations
@@ -110,18 +111,18 @@ class AskCog(commands.Cog, name="Ask"):
         if answer.status is AnswerStatus.INVALID_QUESTION:
             await self._reply(message, answer.message)
             return
-        question_id = await self.bot.record_question(
+        pending = self.bot.record_question(
             answer,
             guild_id=message.guild.id if message.guild else None,
             channel_id=message.channel.id,
             user_id=message.author.id,
         )
-        view = self._view(answer, message.author.id, question_id)
+        view = self._view(answer, message.author.id, await pending.settle())
         embed = render.answer_embed(answer)
         sent = await self._send_answer(message, question, embed, view)
         if sent is not None:
             view.attach(sent.edit)
-            await self.bot.link_answer(question_id, sent.id)
+            await pending.link(sent.id)
 
     def _first_warning(self, user_id: int, retry_after: float) -> bool:
         """Say "try again in N s" once per cooldown, so spamming the bot cannot make it spam."""
@@ -215,13 +216,13 @@ class AskCog(commands.Cog, name="Ask"):
                 allowed_mentions=render.NO_MENTIONS,
             )
             return
-        question_id = await self.bot.record_question(
+        pending = self.bot.record_question(
             answer,
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
             user_id=interaction.user.id,
         )
-        view = self._view(answer, interaction.user.id, question_id)
+        view = self._view(answer, interaction.user.id, await pending.settle())
         sent = await interaction.followup.send(
             embed=render.answer_embed(answer),
             view=view,
@@ -230,7 +231,7 @@ class AskCog(commands.Cog, name="Ask"):
             allowed_mentions=render.NO_MENTIONS,
         )
         view.attach(sent.edit)
-        await self.bot.link_answer(question_id, sent.id)
+        await pending.link(sent.id)
 
 
 async def setup(bot: DatelineBot) -> None:

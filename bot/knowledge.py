@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class KnowledgeBase:
     """Everything needed to answer a question, frozen at build time."""
 
@@ -37,6 +37,9 @@ class KnowledgeBase:
     built_at: float = field(default_factory=time.time)
     build_seconds: float = 0.0
     articles_by_id: Mapping[str, Article] = field(default_factory=lambda: MappingProxyType({}))
+    # Set when this knowledge is (or was saved as) a published snapshot; see bot/snapshot.py.
+    snapshot_id: str | None = None
+    content_key: str | None = None
 
     @property
     def article_count(self) -> int:
@@ -63,17 +66,22 @@ def index_passages(
     params: BM25Params,
     progress: ProgressCallback | None = None,
 ) -> BM25Index:
-    """Analyze every passage and fit the BM25 index over them."""
-    terms: list[list[str]] = []
+    """Analyze every passage and fit the BM25 index over them.
+
+    The terms are streamed into the build, never held for all passages at once.
+    """
     total = len(passages)
     step = max(1, total // 100)
-    for number, passage in enumerate(passages, start=1):
-        terms.append(analyzer.terms(passage.text))
-        if progress is not None and (number % step == 0 or number == total):
-            progress("analyzing", number, total)
-    if progress is not None:
-        progress("indexing", 0, 1)
-    index = BM25Index.build(terms, params)
+
+    def analyzed() -> Iterator[list[str]]:
+        for number, passage in enumerate(passages, start=1):
+            yield analyzer.terms(passage.text)
+            if progress is not None and (number % step == 0 or number == total):
+                progress("analyzing", number, total)
+        if progress is not None:
+            progress("indexing", 0, 1)
+
+    index = BM25Index.build(analyzed(), params)
     if progress is not None:
         progress("indexing", 1, 1)
     return index

@@ -17,9 +17,10 @@ from pathlib import Path
 
 from bot.answers import Answer, answer_question
 from bot.articles import LoadProblem
-from bot.errors import ReloadInProgressError
+from bot.errors import KnowledgeError, ReloadInProgressError
 from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
 from bot.settings import Settings
+from bot.snapshot_build import snapshot_builder
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,12 @@ class KnowledgeService:
         self,
         settings: Settings,
         paths: Sequence[Path] | None = None,
-        builder: Builder = build_knowledge_base,
+        builder: Builder | None = None,
     ) -> None:
+        """`builder` defaults to `SnapshotBuilder` (snapshots on) or `build_knowledge_base`."""
         self.settings = settings
         self.paths = list(paths) if paths is not None else list(settings.knowledge_paths)
-        self._builder = builder
+        self._builder: Builder = builder or snapshot_builder(settings) or build_knowledge_base
         self._knowledge: KnowledgeBase | None = None
         self._reload_lock = threading.Lock()
         self.last_reload: ReloadReport | None = None
@@ -103,6 +105,23 @@ class KnowledgeService:
     def loaded(self) -> bool:
         """Whether a snapshot is serving."""
         return self._knowledge is not None
+
+    @property
+    def snapshot_id(self) -> str | None:
+        """The published snapshot serving now, if the knowledge is one."""
+        knowledge = self._knowledge
+        return knowledge.snapshot_id if knowledge is not None else None
+
+    @property
+    def content_key(self) -> str | None:
+        """What the serving knowledge was built from (equal keys, equal knowledge)."""
+        knowledge = self._knowledge
+        return knowledge.content_key if knowledge is not None else None
+
+    @property
+    def builder(self) -> Builder:
+        """The builder reloads use."""
+        return self._builder
 
     @property
     def reloading(self) -> bool:
@@ -167,6 +186,40 @@ class KnowledgeService:
         self.last_reload = report
         log.info("knowledge reloaded: %s", report.summary())
         return report
+
+    def adopt_snapshot(self) -> ReloadReport:
+        """Serve the snapshot another process published, without re-reading the articles.
+
+        Needs a builder with `adopt` (the default `SnapshotBuilder`); refuses to overlap a
+        reload; a snapshot that cannot be adopted leaves the current knowledge serving.
+        """
+        adopt = getattr(self._builder, "adopt", None)
+        if adopt is None:
+            raise KnowledgeError("this service does not use snapshots (DATELINE_USE_SNAPSHOT)")
+        if not self._reload_lock.acquire(blocking=False):
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        started = time.perf_counter()
+        try:
+            try:
+                new = adopt(self.settings, self.paths)
+            except Exception as error:  # keep serving what we have
+                log.warning("could not adopt the published snapshot: %s", error)
+                report = ReloadReport(
+                    ok=False,
+                    seconds=time.perf_counter() - started,
+                    error=f"{type(error).__name__}: {error}",
+                )
+                self.last_reload = report
+                return report
+            return self._swap(new, started)
+        finally:
+            self._reload_lock.release()
+
+    async def adopt_snapshot_async(self) -> ReloadReport:
+        """`adopt_snapshot` in a worker thread, so the event loop keeps answering."""
+        if self.reloading:
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        return await asyncio.to_thread(self.adopt_snapshot)
 
     async def reload_async(self, progress: ProgressCallback | None = None) -> ReloadReport:
         """Reload in a worker thread so the event loop keeps answering meanwhile."""

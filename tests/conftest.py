@@ -11,6 +11,15 @@ KNOWLEDGE = REPO / "knowledge"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _snapshots_in_temp(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Knowledge snapshots written by tests go to a temporary folder, not the working tree."""
+    cache = tmp_path_factory.getbasetemp() / "dateline-cache"
+    monkeypatch.setenv("DATELINE_CACHE_DIR", str(cache))
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """../shared/data, or skip the test with a clear reason on a user's clone."""

@@ -1,0 +1,721 @@
+"""Snapshots on disk: a whole knowledge base as numpy arrays plus JSON — never pickle.
+
+Layout under ``<cache_dir>/kb-<paths key>/`` (the *home*; one per set of knowledge paths)::
+
+    version                         {"format", "snapshot", "content_key", "manifest_sha256"}
+    snapshots/<id>/manifest.json    keys, per-file fingerprints and problems, counts, checksums
+    snapshots/<id>/articles.jsonl   one article per line: metadata, text, dateline parts
+    snapshots/<id>/*.npy            paragraphs, passages, passage terms, BM25 index arrays
+
+Writing: everything goes into ``snapshots/.tmp-<id>/``, which is renamed into place; the
+``version`` file is replaced last (write a temporary file, then ``os.replace``). Readers see
+the old snapshot or the new one, never half of one; several writers never clash (each has
+its own id; the last ``version`` wins). Files are not fsynced: a torn write after a power
+cut fails its checksum and costs one rebuild. The newest `KEEP_SNAPSHOTS` are kept, so a
+process still loading the previous one is not pulled from under.
+
+Reading trusts nothing. The snapshot id must look like one (no path tricks), the manifest
+must hash to the ``version`` file's ``manifest_sha256``, every data file to the manifest's
+checksum. Arrays go through numpy's ``.npy`` reader with ``allow_pickle=False`` (an object
+array is refused, never unpickled) and must have the expected dtype and shape; every offset
+is bounds-checked against the article texts, term ids against the vocabulary, and the
+passage terms against the index's document lengths. Any failure raises `KnowledgeError`;
+callers rebuild from the articles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.articles import Article, LoadProblem, Paragraph
+from bot.fingerprints import SNAPSHOT_FORMAT, FileFingerprint, paths_key
+from bot.index import BM25Index
+from bot.passages import Passage
+from bot.settings import Settings
+from bot.snapshot_codec import (
+    PARAGRAPH_KINDS,
+    AnyArray,
+    IntArray,
+    article_json,
+    article_record,
+    check_offsets,
+    damaged,
+    make_article,
+    paragraph_rows,
+    paused_gc,
+    problem_from_json,
+    problem_json,
+    read_array,
+    write_array,
+)
+
+log = logging.getLogger(__name__)
+
+VERSION_FILE = "version"
+SNAPSHOTS_DIR = "snapshots"
+MANIFEST = "manifest.json"
+ARTICLES = "articles.jsonl"
+TEXTS = "texts.utf8"
+KEEP_SNAPSHOTS = 3
+_STALE_TEMP_SECONDS = 3600.0
+_SNAPSHOT_ID = re.compile(r"\A[0-9]{20}-[0-9a-f]{8}\Z")
+_MAX_SMALL_JSON = 1_000_000  # bytes; the version file is ~200
+
+# name: (dtype, ndim, columns)
+_KNOWLEDGE_ARRAYS: dict[str, tuple[npt.DTypeLike, int, int | None]] = {
+    "text_end": (np.int64, 1, None),
+    "par_ptr": (np.int64, 1, None),
+    "par_start": (np.int64, 1, None),
+    "par_end": (np.int64, 1, None),
+    "par_kind": (np.int8, 1, None),
+    "pas_article": (np.int64, 1, None),
+    "pas_start": (np.int64, 1, None),
+    "pas_end": (np.int64, 1, None),
+    "seg_ptr": (np.int64, 1, None),
+    "seg_start": (np.int64, 1, None),
+    "seg_end": (np.int64, 1, None),
+}
+_TERM_ARRAYS: dict[str, tuple[npt.DTypeLike, int, int | None]] = {
+    "tok_ptr": (np.int64, 1, None),
+    "tok_ids": (np.int32, 1, None),
+}
+_INDEX_ARRAYS: dict[str, tuple[npt.DTypeLike, int, int | None]] = {
+    "terms_utf8": (np.uint8, 1, None),
+    "terms_end": (np.int64, 1, None),
+    "indptr": (np.int64, 1, None),
+    "doc_ids": (np.int32, 1, None),
+    "weights": (np.float64, 1, None),
+    "idf": (np.float64, 1, None),
+    "doc_len": (np.int32, 1, None),
+}
+_INDEX_PARAMS = ("variant", "k1", "b", "epsilon", "delta", "common_terms")
+
+
+def snapshot_home(settings: Settings, paths: Sequence[Path]) -> Path:
+    """Where the snapshots of this set of knowledge paths live."""
+    return settings.cache_dir / f"kb-{paths_key(paths)}"
+
+
+# --------------------------------------------------------------------------- version file
+
+
+@dataclass(frozen=True, slots=True)
+class VersionPointer:
+    """The contents of the ``version`` file: which snapshot is current."""
+
+    snapshot_id: str
+    content_key: str
+    manifest_sha256: str
+
+
+def _small_json(path: Path) -> Any:
+    with path.open("rb") as handle:
+        data = handle.read(_MAX_SMALL_JSON + 1)
+    if len(data) > _MAX_SMALL_JSON:
+        raise damaged(f"{path.name} is too large")
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise damaged(f"{path.name} is not JSON: {error}") from None
+
+
+def read_version(home: Path) -> VersionPointer | None:
+    """The current snapshot, None when none was published; `KnowledgeError` if unreadable."""
+    path = home / VERSION_FILE
+    try:
+        data = _small_json(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise damaged(f"cannot read {path}: {error.strerror or error}") from None
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        raise damaged("version file has another format")
+    snapshot_id, key, digest = (
+        data.get("snapshot"),
+        data.get("content_key"),
+        data.get("manifest_sha256"),
+    )
+    if not (isinstance(snapshot_id, str) and _SNAPSHOT_ID.match(snapshot_id)):
+        raise damaged("version file names no valid snapshot")
+    if not (isinstance(key, str) and isinstance(digest, str)):
+        raise damaged("version file lacks its keys")
+    return VersionPointer(snapshot_id, key, digest)
+
+
+def _write_version(home: Path, pointer: VersionPointer) -> None:
+    body = {
+        "format": SNAPSHOT_FORMAT,
+        "snapshot": pointer.snapshot_id,
+        "content_key": pointer.content_key,
+        "manifest_sha256": pointer.manifest_sha256,
+    }
+    temporary = home / f".{VERSION_FILE}.{pointer.snapshot_id}.tmp"
+    temporary.write_text(json.dumps(body) + "\n", encoding="utf-8")
+    os.replace(temporary, home / VERSION_FILE)
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One article file in a snapshot: its fingerprint, its articles, its own problems.
+
+    `first_article:end_article` is the range of its articles in the snapshot. `complete` is
+    False when some of its articles were dropped as duplicates of another file's; such a
+    file is always parsed again, since what it contributes depends on the other files.
+    """
+
+    fingerprint: FileFingerprint
+    first_article: int
+    end_article: int
+    complete: bool
+    problems: tuple[LoadProblem, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The manifest form."""
+        return {
+            "fingerprint": self.fingerprint.to_json(),
+            "articles": [self.first_article, self.end_article],
+            "complete": self.complete,
+            "problems": [problem_json(problem) for problem in self.problems],
+        }
+
+    @classmethod
+    def from_json(cls, value: Any) -> FileEntry:
+        """Parse and type-check the manifest form."""
+        if not isinstance(value, dict):
+            raise damaged("file entry is not an object")
+        span, complete, problems = (
+            value.get("articles"),
+            value.get("complete"),
+            value.get("problems"),
+        )
+        if not (
+            isinstance(span, list)
+            and len(span) == 2
+            and all(type(x) is int for x in span)
+            and isinstance(complete, bool)
+            and isinstance(problems, list)
+        ):
+            raise damaged("file entry has mistyped fields")
+        return cls(
+            FileFingerprint.from_json(value.get("fingerprint")),
+            span[0],
+            span[1],
+            complete,
+            tuple(problem_from_json(problem) for problem in problems),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """Everything about a snapshot except its bulk data."""
+
+    snapshot_id: str
+    created_at: float
+    analysis: Mapping[str, Any]
+    index: Mapping[str, Any]
+    content_key: str
+    paths: tuple[str, ...]
+    files: tuple[FileEntry, ...]
+    problems: tuple[LoadProblem, ...]
+    counts: Mapping[str, int]
+    index_meta: Mapping[str, Any]
+    checksums: Mapping[str, str]
+    build_seconds: float = 0.0
+
+
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    if not isinstance(value, dict):
+        raise damaged(f"manifest lacks its {name}")
+    return value
+
+
+def _manifest_from_json(data: Any, snapshot_id: str) -> Manifest:
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        raise damaged("manifest has another format")
+    if data.get("snapshot") != snapshot_id:
+        raise damaged("manifest belongs to another snapshot")
+    analysis, index, meta = (
+        _section(data, "analysis"),
+        _section(data, "index"),
+        _section(data, "index_meta"),
+    )
+    counts, checksums = _section(data, "counts"), _section(data, "checksums")
+    paths, files, problems = data.get("paths"), data.get("files"), data.get("problems")
+    if not (isinstance(paths, list) and all(isinstance(p, str) for p in paths)):
+        raise damaged("manifest paths are mistyped")
+    if not (isinstance(files, list) and isinstance(problems, list)):
+        raise damaged("manifest files or problems are mistyped")
+    if not all(type(counts.get(k)) is int and counts[k] >= 0 for k in ("articles", "passages")):
+        raise damaged("manifest counts are mistyped")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in checksums.items()):
+        raise damaged("manifest checksums are mistyped")
+    created, seconds, key = (
+        data.get("created_at"),
+        data.get("build_seconds", 0.0),
+        data.get("content_key"),
+    )
+    if not (
+        isinstance(created, int | float)
+        and isinstance(seconds, int | float)
+        and isinstance(key, str)
+    ):
+        raise damaged("manifest header is mistyped")
+    manifest = Manifest(
+        snapshot_id=snapshot_id,
+        created_at=float(created),
+        analysis=analysis,
+        index=index,
+        content_key=key,
+        paths=tuple(paths),
+        files=tuple(FileEntry.from_json(entry) for entry in files),
+        problems=tuple(problem_from_json(problem) for problem in problems),
+        counts=counts,
+        index_meta=meta,
+        checksums=checksums,
+        build_seconds=float(seconds),
+    )
+    _check_file_ranges(manifest)
+    return manifest
+
+
+def _check_file_ranges(manifest: Manifest) -> None:
+    position = 0
+    for entry in manifest.files:
+        if not position <= entry.first_article <= entry.end_article <= manifest.counts["articles"]:
+            raise damaged("file entries do not partition the articles")
+        position = entry.end_article
+
+
+def snapshot_dir(home: Path, snapshot_id: str) -> Path:
+    """The directory of one snapshot (the id is checked: no path tricks)."""
+    if not _SNAPSHOT_ID.match(snapshot_id):
+        raise damaged(f"invalid snapshot id {snapshot_id!r}")
+    return home / SNAPSHOTS_DIR / snapshot_id
+
+
+def read_manifest(home: Path, pointer: VersionPointer) -> Manifest:
+    """The manifest the version file points to, verified against its hash."""
+    path = snapshot_dir(home, pointer.snapshot_id) / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise damaged(f"cannot read the manifest: {error.strerror or error}") from None
+    if hashlib.sha256(raw).hexdigest() != pointer.manifest_sha256:
+        raise damaged("the manifest does not match the version file")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise damaged(f"the manifest is not JSON: {error}") from None
+    manifest = _manifest_from_json(data, pointer.snapshot_id)
+    if manifest.content_key != pointer.content_key:
+        raise damaged("the manifest and the version file disagree")
+    return manifest
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPayload:
+    """What a build hands over to be written: the knowledge plus what makes it reusable.
+
+    `passage_article[i]` is the position in `articles` of passage i's article; passage i's
+    terms are `tok_ids[tok_ptr[i]:tok_ptr[i+1]]`, ids into the index's sorted vocabulary.
+    """
+
+    articles: Sequence[Article]
+    passages: Sequence[Passage]
+    passage_article: IntArray
+    index: BM25Index
+    tok_ptr: IntArray
+    tok_ids: npt.NDArray[np.int32]
+    files: Sequence[FileEntry]
+    problems: Sequence[LoadProblem]
+    analysis: Mapping[str, Any]
+    index_key: Mapping[str, Any]
+    content_key: str
+    paths: Sequence[str]
+    build_seconds: float = 0.0
+    created_at: float = field(default_factory=time.time)
+
+
+def new_snapshot_id() -> str:
+    """Time-ordered and unique across processes."""
+    return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
+
+
+def _knowledge_arrays(payload: SnapshotPayload) -> dict[str, AnyArray]:
+    rows: list[tuple[int, int, int]] = []
+    par_ptr = [0]
+    for article in payload.articles:
+        rows.extend(paragraph_rows(article))
+        par_ptr.append(len(rows))
+    par = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    spans = np.asarray([(p.start, p.end) for p in payload.passages], dtype=np.int64).reshape(-1, 2)
+    segments: list[tuple[int, int]] = []
+    seg_ptr = [0]
+    for passage in payload.passages:
+        segments.extend(passage.segments)
+        seg_ptr.append(len(segments))
+    seg = np.asarray(segments, dtype=np.int64).reshape(-1, 2)
+    return {
+        "par_ptr": np.asarray(par_ptr, dtype=np.int64),
+        "par_start": par[:, 0],
+        "par_end": par[:, 1],
+        "par_kind": par[:, 2].astype(np.int8),
+        "pas_article": np.asarray(payload.passage_article, dtype=np.int64),
+        "pas_start": spans[:, 0],
+        "pas_end": spans[:, 1],
+        "seg_ptr": np.asarray(seg_ptr, dtype=np.int64),
+        "seg_start": seg[:, 0],
+        "seg_end": seg[:, 1],
+        "tok_ptr": np.asarray(payload.tok_ptr, dtype=np.int64),
+        "tok_ids": np.asarray(payload.tok_ids, dtype=np.int32),
+    }
+
+
+def write_snapshot(home: Path, payload: SnapshotPayload) -> VersionPointer:
+    """Write a snapshot atomically, publish it in the version file, prune old ones."""
+    snapshot_id = new_snapshot_id()
+    snapshots = home / SNAPSHOTS_DIR
+    temporary = snapshots / f".tmp-{snapshot_id}"
+    temporary.mkdir(parents=True)
+    try:
+        checksums = _write_data(temporary, payload)
+        manifest = _manifest_json(snapshot_id, payload, checksums)
+        (temporary / MANIFEST).write_bytes(manifest)
+        os.rename(temporary, snapshots / snapshot_id)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    pointer = VersionPointer(snapshot_id, payload.content_key, hashlib.sha256(manifest).hexdigest())
+    _write_version(home, pointer)
+    prune(home, keep=snapshot_id)
+    return pointer
+
+
+def _write_data(directory: Path, payload: SnapshotPayload) -> dict[str, str]:
+    checksums: dict[str, str] = {}
+    with (directory / ARTICLES).open("wb") as handle:
+        digest = hashlib.sha256()
+        for article in payload.articles:
+            line = json.dumps(article_json(article), ensure_ascii=False).encode("utf-8") + b"\n"
+            digest.update(line)
+            handle.write(line)
+    checksums[ARTICLES] = digest.hexdigest()
+    text_end: list[int] = []
+    with (directory / TEXTS).open("wb") as handle:
+        digest = hashlib.sha256()
+        size = 0
+        for article in payload.articles:
+            data = article.text.encode("utf-8", errors="surrogatepass")
+            digest.update(data)
+            handle.write(data)
+            size += len(data)
+            text_end.append(size)
+    checksums[TEXTS] = digest.hexdigest()
+    arrays = _knowledge_arrays(payload)
+    arrays["text_end"] = np.asarray(text_end, dtype=np.int64)
+    for name, array in arrays.items():
+        checksums[name] = write_array(directory / f"{name}.npy", array)
+    index_arrays, _ = payload.index.to_arrays()
+    for name, array in index_arrays.items():
+        checksums[f"index_{name}"] = write_array(directory / f"index_{name}.npy", array)
+    return checksums
+
+
+def _manifest_json(snapshot_id: str, payload: SnapshotPayload, checksums: dict[str, str]) -> bytes:
+    _, index_meta = payload.index.to_arrays()
+    body = {
+        "format": SNAPSHOT_FORMAT,
+        "snapshot": snapshot_id,
+        "created_at": payload.created_at,
+        "build_seconds": payload.build_seconds,
+        "analysis": dict(payload.analysis),
+        "index": dict(payload.index_key),
+        "content_key": payload.content_key,
+        "paths": list(payload.paths),
+        "files": [entry.to_json() for entry in payload.files],
+        "problems": [problem_json(problem) for problem in payload.problems],
+        "counts": {
+            "articles": len(payload.articles),
+            "passages": len(payload.passages),
+            "terms": int(payload.tok_ptr[-1]) if len(payload.tok_ptr) else 0,
+        },
+        "index_meta": index_meta,
+        "checksums": checksums,
+    }
+    return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def prune(home: Path, keep: str | None = None, count: int = KEEP_SNAPSHOTS) -> None:
+    """Remove all but the newest `count` snapshots (and abandoned temporary ones)."""
+    snapshots = home / SNAPSHOTS_DIR
+    try:
+        entries = list(snapshots.iterdir())
+    except OSError:
+        return
+    now = time.time()
+    finished = sorted((e for e in entries if _SNAPSHOT_ID.match(e.name)), key=lambda e: e.name)
+    doomed = [e for e in finished[:-count] if e.name != keep]
+    for entry in entries:
+        if entry.name.startswith(".tmp-"):
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime > _STALE_TEMP_SECONDS:
+                    doomed.append(entry)
+    for entry in doomed:
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSnapshot:
+    """A snapshot read back and verified; `terms()` reads the passage terms on demand."""
+
+    directory: Path
+    manifest: Manifest
+    articles: tuple[Article, ...]
+    passages: tuple[Passage, ...]
+    passage_article: IntArray
+    index: BM25Index
+
+    def terms(self) -> tuple[IntArray, npt.NDArray[np.int32]]:
+        """(tok_ptr, tok_ids) of every passage, checked against the index."""
+        arrays = _read_arrays(self.directory, self.manifest, _TERM_ARRAYS)
+        doc_len = _read_arrays(
+            self.directory, self.manifest, {"doc_len": _INDEX_ARRAYS["doc_len"]}, prefix="index_"
+        )["doc_len"]
+        tok_ptr, tok_ids = arrays["tok_ptr"], arrays["tok_ids"]
+        check_offsets("tok_ptr", tok_ptr, len(tok_ids), len(self.passages))
+        if (
+            len(tok_ids)
+            and not 0 <= int(tok_ids.min()) <= int(tok_ids.max()) < self.index.vocabulary_size
+        ):
+            raise damaged("passage terms point outside the vocabulary")
+        if not np.array_equal(np.diff(tok_ptr), doc_len):
+            raise damaged("passage terms disagree with the index's passage lengths")
+        return tok_ptr, tok_ids.astype(np.int32, copy=False)
+
+
+def _read_arrays(
+    directory: Path,
+    manifest: Manifest,
+    specs: Mapping[str, tuple[npt.DTypeLike, int, int | None]],
+    prefix: str = "",
+) -> dict[str, AnyArray]:
+    arrays: dict[str, AnyArray] = {}
+    for name, (dtype, ndim, columns) in specs.items():
+        key = f"{prefix}{name}"
+        checksum = manifest.checksums.get(key)
+        if checksum is None:
+            raise damaged(f"no checksum for {key}")
+        arrays[name] = read_array(directory / f"{key}.npy", checksum, dtype, ndim, columns)
+    return arrays
+
+
+def load_snapshot(home: Path, manifest: Manifest) -> StoredSnapshot:
+    """Read and verify a whole snapshot (the passage terms are read later, if needed)."""
+    directory = snapshot_dir(home, manifest.snapshot_id)
+    arrays = _read_arrays(directory, manifest, _KNOWLEDGE_ARRAYS)
+    with paused_gc():
+        articles = _read_articles(directory, manifest, arrays)
+        passages, passage_article = _passages(articles, arrays)
+        index = _read_index(directory, manifest, len(passages))
+    return StoredSnapshot(directory, manifest, articles, passages, passage_article, index)
+
+
+def _article_lines(directory: Path, manifest: Manifest) -> list[bytes]:
+    path = directory / ARTICLES
+    digest = hashlib.sha256()
+    lines: list[bytes] = []
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                digest.update(line)
+                lines.append(line)
+    except OSError as error:
+        raise damaged(f"cannot read {ARTICLES}: {error.strerror or error}") from None
+    if digest.hexdigest() != manifest.checksums.get(ARTICLES):
+        raise damaged(f"{ARTICLES} does not match its checksum")
+    if len(lines) != manifest.counts["articles"]:
+        raise damaged(f"{ARTICLES} holds {len(lines)} articles, not {manifest.counts['articles']}")
+    return lines
+
+
+def _inside(starts: IntArray, ends: IntArray, low: IntArray, high: IntArray) -> bool:
+    """Every span [start, end) is non-empty-or-empty, ordered, and within [low, high]."""
+    return bool((starts >= low).all() and (starts <= ends).all() and (ends <= high).all())
+
+
+def _texts(directory: Path, manifest: Manifest, text_end: IntArray) -> list[str]:
+    path = directory / TEXTS
+    try:
+        with path.open("rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != manifest.checksums.get(TEXTS):
+                raise damaged(f"{TEXTS} does not match its checksum")
+            handle.seek(0)
+            blob = handle.read()
+    except OSError as error:
+        raise damaged(f"cannot read {TEXTS}: {error.strerror or error}") from None
+    count = manifest.counts["articles"]
+    if len(text_end) != count or (count and (int(text_end[-1]) != len(blob))):
+        raise damaged(f"{TEXTS} does not hold {count} texts")
+    if count and (int(text_end[0]) < 0 or bool((np.diff(text_end) < 0).any())):
+        raise damaged("text offsets go backwards")
+    ends = text_end.tolist()
+    try:
+        # One decode per article: the GIL is released between them (no long event-loop stall).
+        return [
+            blob[a:b].decode("utf-8", errors="surrogatepass")
+            for a, b in zip([0, *ends[:-1]], ends, strict=True)
+        ]
+    except UnicodeDecodeError as error:
+        raise damaged(f"{TEXTS} is not UTF-8: {error}") from None
+
+
+def _read_articles(
+    directory: Path, manifest: Manifest, arrays: Mapping[str, AnyArray]
+) -> tuple[Article, ...]:
+    records = [article_record(line) for line in _article_lines(directory, manifest)]
+    texts = _texts(directory, manifest, arrays["text_end"])
+    count = len(records)
+    par_ptr, starts, ends, kinds = (
+        arrays["par_ptr"],
+        arrays["par_start"],
+        arrays["par_end"],
+        arrays["par_kind"],
+    )
+    if not len(starts) == len(ends) == len(kinds):
+        raise damaged("paragraph arrays disagree in length")
+    check_offsets("par_ptr", par_ptr, len(starts), count)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    owner = np.repeat(np.arange(count, dtype=np.int64), np.diff(par_ptr))
+    if len(starts) and not (
+        _inside(starts, ends, np.zeros(1, np.int64), lengths[owner])
+        and bool((starts < ends).all())
+        and bool(((kinds == 0) | (kinds == 1)).all())
+    ):
+        raise damaged("a paragraph lies outside its article")
+    if len({r.id for r in records}) != count:
+        raise damaged("article ids repeat")
+    start_list, end_list, bounds = starts.tolist(), ends.tolist(), par_ptr.tolist()
+    kind_list = [PARAGRAPH_KINDS[k] for k in kinds.tolist()]
+    articles = tuple(
+        make_article(
+            record,
+            texts[i],
+            tuple(
+                map(
+                    Paragraph,
+                    start_list[bounds[i] : bounds[i + 1]],
+                    end_list[bounds[i] : bounds[i + 1]],
+                    kind_list[bounds[i] : bounds[i + 1]],
+                )
+            ),
+        )
+        for i, record in enumerate(records)
+    )
+    for entry in manifest.files:
+        if any(
+            a.source_file != entry.fingerprint.path
+            for a in articles[entry.first_article : entry.end_article]
+        ):
+            raise damaged("a file entry names articles of another file")
+    return articles
+
+
+def _passages(
+    articles: Sequence[Article], arrays: Mapping[str, AnyArray]
+) -> tuple[tuple[Passage, ...], IntArray]:
+    owner, starts, ends = arrays["pas_article"], arrays["pas_start"], arrays["pas_end"]
+    seg_ptr, seg_starts, seg_ends = arrays["seg_ptr"], arrays["seg_start"], arrays["seg_end"]
+    count = len(owner)
+    if not (len(starts) == len(ends) == count and len(seg_starts) == len(seg_ends)):
+        raise damaged("passage arrays disagree in length")
+    check_offsets("seg_ptr", seg_ptr, len(seg_starts), count)
+    ordinals: list[int] = []
+    if count:
+        if (
+            int(owner.min()) < 0
+            or int(owner.max()) >= len(articles)
+            or bool((np.diff(owner) < 0).any())
+        ):
+            raise damaged("passages point at missing articles or are out of order")
+        lengths = np.fromiter((len(a.text) for a in articles), dtype=np.int64, count=len(articles))
+        seg_owner = np.repeat(np.arange(count, dtype=np.int64), np.diff(seg_ptr))
+        if not (
+            _inside(starts, ends, np.zeros(1, np.int64), lengths[owner])
+            and _inside(seg_starts, seg_ends, starts[seg_owner], ends[seg_owner])
+        ):
+            raise damaged("a passage lies outside its article")
+        first = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+        group_start = np.repeat(first, np.diff(np.r_[first, count]))
+        ordinals = (np.arange(count, dtype=np.int64) - group_start).tolist()
+    owner_list, start_list, end_list = owner.tolist(), starts.tolist(), ends.tolist()
+    segments = list(zip(seg_starts.tolist(), seg_ends.tolist(), strict=True))
+    bounds = seg_ptr.tolist()
+    passages = tuple(
+        Passage(
+            articles[owner_list[i]].id,
+            ordinals[i],
+            start_list[i],
+            end_list[i],
+            tuple(segments[bounds[i] : bounds[i + 1]]),
+            articles[owner_list[i]].text,
+        )
+        for i in range(count)
+    )
+    return passages, owner
+
+
+def _read_index(directory: Path, manifest: Manifest, passages: int) -> BM25Index:
+    arrays = _read_arrays(directory, manifest, _INDEX_ARRAYS, prefix="index_")
+    meta = manifest.index_meta
+    if any(meta.get(name) != manifest.index.get(name) for name in _INDEX_PARAMS):
+        raise damaged("index parameters disagree with the manifest")
+    indptr, doc_ids, ends = arrays["indptr"], arrays["doc_ids"], arrays["terms_end"]
+    check_offsets("indptr", indptr, len(doc_ids), len(indptr) - 1)
+    if len(ends) and (bool((np.diff(ends) <= 0).any()) or int(ends[0]) <= 0):
+        raise damaged("the vocabulary offsets are not increasing")
+    if len(doc_ids) > 1:
+        ascending = np.diff(doc_ids.astype(np.int64)) > 0
+        starts = indptr[1:-1]
+        starts = starts[(starts > 0) & (starts < len(doc_ids))]
+        ascending[starts - 1] = True  # a new posting list may start lower
+        if not bool(ascending.all()):
+            raise damaged("a posting list repeats or disorders passages")
+    if not (bool(np.isfinite(arrays["weights"]).all()) and bool(np.isfinite(arrays["idf"]).all())):
+        raise damaged("the index holds non-finite weights")
+    if len(arrays["doc_len"]) and int(arrays["doc_len"].min()) < 0:
+        raise damaged("negative passage length")
+    index = BM25Index.from_arrays(arrays, meta)
+    if index.n_passages != passages:
+        raise damaged(f"the index covers {index.n_passages} passages, not {passages}")
+    return index
+
+
+def snapshot_bytes(home: Path, manifest: Manifest) -> int:
+    """The size of one snapshot on disk."""
+    directory = snapshot_dir(home, manifest.snapshot_id)
+    return sum(path.stat().st_size for path in directory.iterdir() if path.is_file())

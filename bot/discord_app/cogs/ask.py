@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.answers import Answer, AnswerStatus
 from bot.discord_app import render
+from bot.discord_app.delivery import deliver
 from bot.discord_app.errors import UNEXPECTED
 from bot.discord_app.triggers import looks_like_question, strip_mentions
 from bot.discord_app.views import AnswerView
@@ -139,10 +140,13 @@ class AskCog(commands.Cog, name="Ask"):
 
     async def _reply(self, message: discord.Message, text: str) -> None:
         try:
-            await message.channel.send(
-                render.content(text),
-                reference=message.to_reference(fail_if_not_exists=False),
-                allowed_mentions=render.NO_MENTIONS,
+            await deliver(
+                lambda: message.channel.send(
+                    render.content(text),
+                    reference=message.to_reference(fail_if_not_exists=False),
+                    allowed_mentions=render.NO_MENTIONS,
+                ),
+                what="message",
             )
         except discord.HTTPException as error:
             log.warning("could not reply in channel %s: %s", message.channel.id, error)
@@ -153,14 +157,20 @@ class AskCog(commands.Cog, name="Ask"):
         thread = await self._thread_for(message, question)
         try:
             if thread is not None:
-                return await thread.send(
-                    embed=embed, view=view, allowed_mentions=render.NO_MENTIONS
+                return await deliver(
+                    lambda: thread.send(
+                        embed=embed, view=view, allowed_mentions=render.NO_MENTIONS
+                    ),
+                    what="answer",
                 )
-            return await message.channel.send(
-                embed=embed,
-                view=view,
-                reference=message.to_reference(fail_if_not_exists=False),
-                allowed_mentions=render.NO_MENTIONS,
+            return await deliver(
+                lambda: message.channel.send(
+                    embed=embed,
+                    view=view,
+                    reference=message.to_reference(fail_if_not_exists=False),
+                    allowed_mentions=render.NO_MENTIONS,
+                ),
+                what="answer",
             )
         except discord.HTTPException as error:
             log.warning("could not send an answer in channel %s: %s", message.channel.id, error)
@@ -223,12 +233,15 @@ class AskCog(commands.Cog, name="Ask"):
             user_id=interaction.user.id,
         )
         view = self._view(answer, interaction.user.id, await pending.settle())
-        sent = await interaction.followup.send(
-            embed=render.answer_embed(answer),
-            view=view,
-            ephemeral=private,
-            wait=True,
-            allowed_mentions=render.NO_MENTIONS,
+        sent = await deliver(
+            lambda: interaction.followup.send(
+                embed=render.answer_embed(answer),
+                view=view,
+                ephemeral=private,
+                wait=True,
+                allowed_mentions=render.NO_MENTIONS,
+            ),
+            what="answer",
         )
         view.attach(sent.edit)
         await pending.link(sent.id)

@@ -279,8 +279,8 @@ async def test_answers_flow_while_the_database_is_locked_and_the_failure_is_logg
             assert "storage unavailable, carrying on without it" in caplog.text
             assert "database is locked" in caplog.text
             locker.execute("ROLLBACK")
-            reply = await harness.mention(harness.alice, QUESTION)
-            assert reply["embeds"]
+            again = await harness.mention(harness.alice, QUESTION)
+            assert again["embeds"]
             stats = await bot.store.stats() if bot.store else None
             assert stats is not None and stats.questions_asked >= 1
     finally:

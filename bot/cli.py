@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -39,6 +40,15 @@ def _add_knowledge_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="file or folder of articles (repeatable); overrides DATELINE_KNOWLEDGE_PATHS",
     )
+
+
+def _period(text: str) -> datetime | None:
+    from bot.periods import parse_since
+
+    try:
+        return parse_since(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -128,6 +138,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-unanswerable", action="store_true", help="skip the withheld-articles protocol"
     )
 
+    stats = commands.add_parser(
+        "stats",
+        help="usage figures from the database: questions, feedback, quoted articles",
+        description="Questions asked and answered, the most frequent unanswered questions "
+        "(what to add next), the feedback ratio and the most-quoted articles, read from "
+        "the SQLite database (DATELINE_DATABASE_PATH) without changing it.",
+    )
+    stats.add_argument(
+        "--since",
+        type=_period,
+        default="30d",
+        metavar="PERIOD",
+        help="24h, 7d, 30d (default), 2w, all, or an ISO date such as 2024-05-01",
+    )
+    stats.add_argument(
+        "--top", type=int, default=10, metavar="N", help="rows in each top list (default 10)"
+    )
+    stats.add_argument("--json", action="store_true", help="write one JSON object for scripts")
+    stats.add_argument(
+        "--prune",
+        action="store_true",
+        help="first delete rows older than DATELINE_RETENTION_DAYS and say how many",
+    )
+    stats.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the SQLite file (default: DATELINE_DATABASE_PATH)",
+    )
+
     run = commands.add_parser(
         "run",
         help="start the Discord bot",
@@ -147,7 +188,14 @@ def _settings_for(args: argparse.Namespace) -> Settings:
 
 def _handlers() -> dict[str, Handler]:
     # Imported lazily so `dateline --help` stays instant and `run` alone pulls in discord.
-    from bot.cli_commands import ask_command, chat_command, check_command, eval_command, run_command
+    from bot.cli_commands import (
+        ask_command,
+        chat_command,
+        check_command,
+        eval_command,
+        run_command,
+        stats_command,
+    )
 
     return {
         "check": check_command,
@@ -155,6 +203,7 @@ def _handlers() -> dict[str, Handler]:
         "chat": chat_command,
         "eval": eval_command,
         "run": run_command,
+        "stats": stats_command,
     }
 
 

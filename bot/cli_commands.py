@@ -7,19 +7,24 @@ import contextlib
 import json
 import sys
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from bot.answers import AnswerStatus
 from bot.cli_render import build_progress, render_answer, render_knowledge
 from bot.errors import DatelineError, ReloadInProgressError
 from bot.knowledge import KnowledgeBase, build_knowledge_base
+from bot.periods import describe_since
 from bot.serialize import answer_json, knowledge_json
 from bot.service import KnowledgeService
 from bot.settings import Settings
+from bot.storage import Stats, Store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -195,3 +200,80 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.discord_app.launcher import run_bot
 
     return run_bot(settings)
+
+
+# --------------------------------------------------------------------------- stats
+
+
+def _printable(text: str) -> Text:
+    """Stored questions come from strangers: no terminal escapes, bidi tricks or markup."""
+    cleaned = "".join(
+        "\ufffd" if unicodedata.category(char) in ("Cc", "Cf") else char
+        for char in " ".join(text.split())
+    )
+    return Text(cleaned)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def render_stats(console: Console, stats: Stats, title: str) -> None:
+    """Summary, top unanswered questions and most-quoted articles as rich tables."""
+    summary = Table(title=title, show_header=False, title_justify="left")
+    summary.add_column(style="bold")
+    summary.add_column(justify="right")
+    summary.add_row("Questions asked", f"{stats.questions_asked:,}")
+    summary.add_row("Answered", f"{stats.questions_answered:,} ({_percent(stats.answer_rate)})")
+    summary.add_row(
+        "Feedback (up / down)",
+        f"{stats.feedback_up:,} / {stats.feedback_down:,} "
+        f"({_percent(stats.feedback_ratio)} helpful)",
+    )
+    console.print(summary)
+    unanswered = Table(title="Most frequent unanswered questions", title_justify="left")
+    unanswered.add_column("times", justify="right")
+    unanswered.add_column("question (normalised)")
+    for question in stats.top_unanswered:
+        unanswered.add_row(f"{question.count:,}", _printable(question.text))
+    quoted = Table(title="Most-quoted articles", title_justify="left")
+    quoted.add_column("times", justify="right")
+    quoted.add_column("article")
+    for article in stats.top_articles:
+        quoted.add_row(f"{article.count:,}", _printable(article.article_id))
+    for table, empty in ((unanswered, "no unanswered questions"), (quoted, "no answers yet")):
+        if table.row_count:
+            console.print(table)
+        else:
+            console.print(f"[dim]{table.title}: {empty}[/dim]")
+
+
+def stats_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline stats`: usage figures from the database (read-only unless --prune)."""
+    path: Path = args.database if args.database is not None else settings.database_path
+    if not path.is_file():
+        _stderr().print(
+            f"[yellow]No database at {escape(str(path))} yet.[/yellow] Dateline creates it "
+            "when the Discord bot records its first question; DATELINE_DATABASE_PATH says "
+            "where it lives."
+        )
+        return EXIT_PROBLEMS
+    pruned: int | None = None
+    if args.prune:
+        with Store.open(path) as store:
+            pruned = store.prune(settings.retention_days)
+        _stderr().print(
+            f"pruned {pruned:,} rows older than {settings.retention_days} days "
+            "(DATELINE_RETENTION_DAYS)"
+        )
+    with Store.open(path, read_only=True) as store:
+        stats = store.stats(args.since, None, max(args.top, 0))
+    if args.json:
+        data = {"database": str(path), **stats.to_dict()}
+        if pruned is not None:
+            data["pruned"] = pruned
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_stats(Console(), stats, f"Dateline usage, {describe_since(args.since)}")
+    return EXIT_OK

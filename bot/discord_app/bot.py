@@ -22,10 +22,11 @@ from bot.discord_app.cooldowns import QuestionCooldown
 from bot.discord_app.errors import DatelineTree
 from bot.discord_app.recording import PendingQuestion
 from bot.discord_app.views import DEFAULT_LIFETIME, DYNAMIC_ITEMS, Vote
-from bot.errors import KnowledgeError, SettingsError
+from bot.errors import KnowledgeError, ReloadInProgressError, SettingsError
 from bot.service import KnowledgeService, ReloadReport
 from bot.settings import Settings
 from bot.storage import AsyncStore, AuditResult, StorageError
+from bot.watch import start_watching
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.discord_app.cogs.admin",
 )
 PRUNE_EVERY_HOURS = 24.0
+RELOAD_WAIT_SECONDS = 120.0
 
 
 def build_intents(settings: Settings) -> discord.Intents:
@@ -85,6 +87,7 @@ class DatelineBot(commands.Bot):
         )
         self.version = __version__
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._watch_stop: asyncio.Event | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -110,6 +113,8 @@ class DatelineBot(commands.Bot):
             log.info("synced %d commands to development guild %s", len(synced), guild_id)
         if self.store is not None:
             self.prune_loop.start()
+        if self.settings.watch_knowledge:
+            self._start_watching()
 
     async def on_ready(self) -> None:
         user = self.user
@@ -128,6 +133,15 @@ class DatelineBot(commands.Bot):
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: the ask cog listens to messages itself."""
 
+    def _start_watching(self) -> None:
+        """Watch mode: reload (debounced) when article files change; stopped on close."""
+        self._watch_stop = asyncio.Event()
+        task = start_watching(
+            self.service, stop_event=self._watch_stop, on_reload=self.knowledge_changed
+        )
+        if task is not None:
+            self.track_task(task)
+
     def track_task(self, task: asyncio.Task[Any]) -> None:
         """Keep a background task referenced; it is cancelled when the bot closes."""
         self._tasks.add(task)
@@ -136,6 +150,8 @@ class DatelineBot(commands.Bot):
     async def close(self) -> None:
         """Cancel background work, disconnect, unload cogs, then close the store."""
         self.prune_loop.cancel()
+        if self._watch_stop is not None:
+            self._watch_stop.set()
         running = [task for task in self._tasks if not task.done()]
         for task in running:
             task.cancel()
@@ -198,6 +214,19 @@ class DatelineBot(commands.Bot):
         report = await self.service.reload_async()
         await self.knowledge_changed(report)
         return report
+
+    async def reload_when_free(self, wait: float = RELOAD_WAIT_SECONDS) -> ReloadReport | None:
+        """Reload after a file change; if another reload is running (it may have read the folder
+        before the change), wait for it and reload again. None if it is still busy after `wait`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            try:
+                return await self.reload_knowledge()
+            except ReloadInProgressError:
+                if loop.time() >= deadline:
+                    return None
+                await asyncio.sleep(0.1)
 
     async def knowledge_changed(self, report: ReloadReport) -> None:
         """Called after every reload attempt, wherever it came from.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -188,10 +189,23 @@ def _titled(embed: discord.Embed, article: Article) -> None:
         embed.url = url
 
 
+def visible(text: str) -> str:
+    """User text without control or format characters (zero-width, bidi overrides, NUL),
+    whitespace collapsed: what it says, without what could make it display as something else."""
+    kept = "".join(
+        char
+        for char in text
+        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
+    )
+    return " ".join(kept.split())
+
+
 def _question_author(embed: discord.Embed, question: str) -> None:
-    # Author names are not rendered as markdown and embeds never ping, so no escaping.
-    if question:
-        embed.set_author(name=trim(f"❓ {collapse_whitespace(question)}", EMBED_AUTHOR))
+    # Author names are not rendered as markdown and embeds never ping, so no escaping; but a
+    # bidi override in the question could make the echo read as something else.
+    shown = visible(question)
+    if shown:
+        embed.set_author(name=trim(f"❓ {shown}", EMBED_AUTHOR))
 
 
 def page_count(answer: Answer) -> int:
@@ -341,7 +355,7 @@ def not_owner_message() -> str:
 
 def thread_name(question: str) -> str:
     """A thread title for a question (plain text; Discord shows it literally)."""
-    name = collapse_whitespace(question).replace("@", "@\u200b") or "Question"
+    name = visible(question).replace("@", "@\u200b") or "Question"
     return trim(name, THREAD_NAME)
 
 

@@ -6,7 +6,6 @@ characters (zero-width, bidi overrides) and escaped for markdown like article te
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +19,7 @@ from bot.discord_app.render import (
     EMBED_FIELD_VALUE,
     escape_trimmed,
     fit_embed,
+    visible,
 )
 from bot.storage import Stats
 
@@ -38,16 +38,6 @@ PERIOD_NAMES: Final[Mapping[str, str]] = {
 }
 TOP_SHOWN: Final = 10
 LINE_TEXT: Final = 90
-
-
-def visible(text: str) -> str:
-    """`text` without control and format characters (zero-width, bidi), whitespace collapsed."""
-    kept = "".join(
-        " " if char.isspace() else char
-        for char in text
-        if char.isspace() or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
-    )
-    return " ".join(kept.split())
 
 
 def _percent(value: float | None) -> str:

@@ -1,4 +1,5 @@
-"""Buttons: "More results" paging, the sources pager, and 👍/👎 feedback that survives restarts.
+"""Buttons: "More results" paging, the sources and knowledge-file pagers, and 👍/👎 feedback that
+survives restarts.
 
 Feedback buttons are `DynamicItem`s: their custom id carries the question id, and the bot
 registers the class with `add_dynamic_items`, so a click on a week-old answer still works after
@@ -16,14 +17,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import discord
 
 from bot.answers import Answer
 from bot.articles import Article
-from bot.discord_app import render
+from bot.discord_app import render, render_knowledge
+from bot.knowledge_files import FileEntry
 
 log = logging.getLogger(__name__)
 
@@ -281,3 +283,25 @@ class SourcesView(OwnedPager):
 
     def render_page(self, page: int) -> discord.Embed:
         return render.sources_embed(self.articles, page)
+
+
+class KnowledgeFilesView(OwnedPager):
+    """The `/admin knowledge list` pager (only the admin who asked can page)."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        owner_id: int,
+        entries: Sequence[FileEntry],
+        *,
+        only_problems: bool = False,
+        lifetime: float = DEFAULT_LIFETIME,
+    ) -> None:
+        super().__init__(
+            client, owner_id, render_knowledge.file_pages(len(entries)), lifetime=lifetime
+        )
+        self.entries = tuple(entries)
+        self.only_problems = only_problems
+
+    def render_page(self, page: int) -> discord.Embed:
+        return render_knowledge.files_embed(self.entries, page, only_problems=self.only_problems)

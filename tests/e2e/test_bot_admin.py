@@ -57,6 +57,7 @@ async def test_admin_commands_are_hidden_and_refused_for_members(harness: Harnes
             "status",
             "sync",
             "stats",
+            "knowledge",
         }
         for command in ADMIN_COMMANDS:
             ix = await fake.slash_command(harness.general, harness.alice, command)

@@ -1,12 +1,18 @@
-"""`/admin reload | reload-extensions | status | sync | stats`: server admins run the bot.
+"""`/admin reload | reload-extensions | status | sync | stats | knowledge add|remove|list`.
 
 Hidden from members by `default_permissions(manage_guild=True)` and *enforced* by
-`interaction_check` (see `checks.py`), which also writes every refusal to the audit trail.
-Replies are ephemeral: only the admin who asked sees them.
+`interaction_check` (see `checks.py`), which also writes every refusal to the audit trail;
+autocomplete (which discord.py does not run checks for) offers nothing to non-admins.
+Every outcome, refused and failed ones included, is audited. Replies are ephemeral.
+
+`knowledge add` checks the attachment's name and size *before* downloading it, then hands the
+bytes to `knowledge_files.add_article_file` (parsed and validated before anything is written,
+then written atomically) and reloads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,7 +21,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_app import render
+from bot.discord_app import render, render_knowledge
+from bot.discord_app.article_files import (
+    article_files,
+    file_choices,
+    resolve_file,
+    titles_by_file,
+    titles_of,
+)
 from bot.discord_app.checks import NotAdmin, admin_grant
 from bot.discord_app.render_stats import (
     PERIODS,
@@ -24,7 +37,18 @@ from bot.discord_app.render_stats import (
     stats_embed,
     stats_unavailable_embed,
 )
-from bot.errors import ReloadInProgressError
+from bot.discord_app.views import KnowledgeFilesView
+from bot.errors import KnowledgeError, ReloadInProgressError
+from bot.knowledge_files import (
+    UnsafeFilenameError,
+    UploadRejectedError,
+    UploadTooLargeError,
+    add_article_file,
+    remove_article_file,
+    sanitise_filename,
+    upload_folder,
+)
+from bot.service import ReloadReport
 
 if TYPE_CHECKING:
     from bot.discord_app.bot import DatelineBot
@@ -48,6 +72,10 @@ class AdminCog(
     group_description="Run Dateline: reload, status, stats, knowledge files (server admins only)",
 ):
     """Admin commands, one group."""
+
+    knowledge = app_commands.Group(
+        name="knowledge", description="Add, remove and list the article files"
+    )
 
     def __init__(self, bot: DatelineBot) -> None:
         self.bot = bot
@@ -220,6 +248,196 @@ class AdminCog(
             {"period": period, "asked": figures.questions_asked},
         )
         await interaction.followup.send(embed=stats_embed(figures, context), ephemeral=True)
+
+    # --- knowledge files ----------------------------------------------------------------------
+
+    async def _refuse(
+        self,
+        interaction: discord.Interaction[Any],
+        detail: dict[str, Any],
+        reason: str,
+        problems: tuple[Any, ...] = (),
+        result: Literal["refused", "error"] = "refused",
+    ) -> None:
+        await self._done(interaction, detail, reason, result)
+        embed = render_knowledge.rejected_embed(reason, problems)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @knowledge.command(name="add", description="Add an article file (.txt .md .json .jsonl)")
+    @app_commands.describe(
+        file="The article: .txt, .md, .json or .jsonl",
+        replace="Overwrite a file of the same name (the old one goes to the trash)",
+    )
+    async def knowledge_add(
+        self,
+        interaction: discord.Interaction[Any],
+        file: discord.Attachment,
+        replace: bool = False,
+    ) -> None:
+        settings = self.bot.settings
+        limit = settings.upload_max_bytes
+        detail: dict[str, Any] = {"size": file.size, "replace": replace}
+        try:  # before downloading anything
+            name = sanitise_filename(file.filename)
+            detail["file"] = name
+            if file.size > limit:
+                raise UploadTooLargeError(
+                    f"the file is {file.size:,} bytes, over the {limit:,}-byte upload limit"
+                )
+            folder = upload_folder(self.bot.service.paths)
+        except UnsafeFilenameError as error:
+            await self._refuse(interaction, detail, f"{error}.")
+            return
+        except KnowledgeError as error:
+            await self._refuse(interaction, detail, f"Not added: {error}.")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException as error:
+            log.warning("could not download attachment %s: %s", file.id, error)
+            await self._refuse(
+                interaction, detail, "Could not download the attachment; try again.", result="error"
+            )
+            return
+        try:
+            result = await asyncio.to_thread(
+                add_article_file,
+                folder,
+                file.filename,
+                data,
+                replace=replace,
+                max_bytes=limit,
+                passage_words=settings.passage_words,
+            )
+        except UploadRejectedError as error:
+            await self._refuse(interaction, detail, f"{error}.", error.problems)
+            return
+        except KnowledgeError as error:
+            log.error("knowledge add %s failed: %s", detail.get("file"), error)
+            await self._refuse(interaction, detail, f"Not added: {error}.", result="error")
+            return
+        report = await self.bot.reload_when_free()
+        detail.update(
+            articles=len(result.articles),
+            passages=result.passage_count,
+            warnings=len(result.warnings),
+            replaced=result.replaced,
+            reload=_reload_state(report),
+        )
+        await self._done(
+            interaction,
+            detail,
+            f"{result.filename}: {result.title!r}",
+            "ok" if render_knowledge.reload_ok(report) else "error",
+        )
+        await interaction.followup.send(
+            embed=render_knowledge.added_embed(result, report), ephemeral=True
+        )
+
+    @knowledge.command(name="remove", description="Move an article file to the trash and reload")
+    @app_commands.describe(article="Start typing a file name or an article title")
+    async def knowledge_remove(self, interaction: discord.Interaction[Any], article: str) -> None:
+        detail: dict[str, Any] = {"given": article[:200]}
+        try:
+            folder = upload_folder(self.bot.service.paths)
+        except KnowledgeError as error:
+            await self._refuse(interaction, detail, f"{error}.")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        knowledge = self.bot.service.knowledge
+        entries = await asyncio.to_thread(article_files, folder, knowledge)
+        titles = titles_by_file(knowledge)
+        entry = resolve_file(entries, titles, article)
+        if entry is None:
+            await self._refuse(
+                interaction,
+                detail,
+                "No article file matches that; pick one of the suggestions "
+                "(`/admin knowledge list` shows every file).",
+            )
+            return
+        detail["file"] = entry.relative_path
+        try:
+            await asyncio.to_thread(remove_article_file, folder, entry.relative_path)
+        except KnowledgeError as error:
+            await self._refuse(interaction, detail, f"Not removed: {error}.", result="error")
+            return
+        report = await self.bot.reload_when_free()
+        detail["reload"] = _reload_state(report)
+        await self._done(
+            interaction,
+            detail,
+            entry.relative_path,
+            "ok" if render_knowledge.reload_ok(report) else "error",
+        )
+        removed_titles = titles_of(entry, titles)
+        await interaction.followup.send(
+            embed=render_knowledge.removed_embed(entry.relative_path, removed_titles, report),
+            ephemeral=True,
+        )
+
+    @knowledge_remove.autocomplete("article")
+    async def knowledge_remove_article(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        settings = self.bot.settings
+        try:
+            grant = await admin_grant(
+                interaction,
+                admin_user_ids=settings.admin_user_ids,
+                admin_role_ids=settings.admin_role_ids,
+            )
+            folder = upload_folder(self.bot.service.paths)
+        except (app_commands.NoPrivateMessage, KnowledgeError):
+            return []
+        if grant is None:
+            return []  # file names are for admins only
+        knowledge = self.bot.service.knowledge
+        entries = await asyncio.to_thread(article_files, folder, knowledge)
+        return [
+            app_commands.Choice(name=name, value=value)
+            for name, value in file_choices(entries, titles_by_file(knowledge), current)
+        ]
+
+    @knowledge.command(name="list", description="Page through the article files and problems")
+    @app_commands.describe(problems="Only files with problems or not yet loaded")
+    async def knowledge_list(
+        self, interaction: discord.Interaction[Any], problems: bool = False
+    ) -> None:
+        try:
+            folder = upload_folder(self.bot.service.paths)
+        except KnowledgeError as error:
+            await self._refuse(interaction, {}, f"{error}.")
+            return
+        entries = await asyncio.to_thread(article_files, folder, self.bot.service.knowledge)
+        if problems:
+            entries = [entry for entry in entries if entry.problems or not entry.loaded]
+        view = KnowledgeFilesView(
+            self.bot,
+            interaction.user.id,
+            entries,
+            only_problems=problems,
+            lifetime=self.bot.view_lifetime,
+        )
+        await self._done(interaction, {"files": len(entries), "problems_only": problems})
+        await interaction.response.send_message(
+            embed=view.render_page(0),
+            view=view if view.pageable else discord.utils.MISSING,
+            ephemeral=True,
+            allowed_mentions=render.NO_MENTIONS,
+        )
+        if view.pageable:
+            view.attach(interaction.edit_original_response)
+
+
+def _reload_state(report: ReloadReport | None) -> str:
+    if report is None:
+        return "busy"
+    return "ok" if report.ok else "failed"
 
 
 async def setup(bot: DatelineBot) -> None:

@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="first delete rows older than DATELINE_RETENTION_DAYS and say how many",
     )
     stats.add_argument(
+        "--guild", type=int, default=None, metavar="ID", help="one Discord server only"
+    )
+    stats.add_argument(
         "--database",
         type=Path,
         default=None,

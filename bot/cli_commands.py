@@ -267,13 +267,14 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
             "(DATELINE_RETENTION_DAYS)"
         )
     with Store.open(path, read_only=True) as store:
-        stats = store.stats(args.since, None, max(args.top, 0))
+        stats = store.stats(args.since, None, max(args.top, 0), guild_id=args.guild)
     if args.json:
-        data = {"database": str(path), **stats.to_dict()}
+        data = {"database": str(path), "guild_id": args.guild, **stats.to_dict()}
         if pruned is not None:
             data["pruned"] = pruned
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        render_stats(Console(), stats, f"Dateline usage, {describe_since(args.since)}")
+        where = f", server {args.guild}" if args.guild is not None else ""
+        render_stats(Console(), stats, f"Dateline usage, {describe_since(args.since)}{where}")
     return EXIT_OK

@@ -107,6 +107,19 @@ def test_since_chooses_the_period(
     assert json.loads(out)["questions_asked"] == asked
 
 
+def test_one_server_only(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with Store.open(path) as store:
+        for guild in (1, 1, 2):
+            store.record_question(question="q", answered=False, front_end="discord", guild_id=guild)
+    code, out, _ = _run(capsys, "stats", "--database", str(path), "--json", "--guild", "1")
+    assert code == 0
+    data = json.loads(out)
+    assert data["guild_id"] == 1 and data["questions_asked"] == 2
+    code, out, _ = _run(capsys, "stats", "--database", str(path), "--guild", "2")
+    assert "server 2" in out
+
+
 def test_iso_date_period(capsys: pytest.CaptureFixture[str], database: Path) -> None:
     day = (NOW - timedelta(days=60)).date().isoformat()
     code, out, _ = _run(capsys, "stats", "--database", str(database), "--json", "--since", day)

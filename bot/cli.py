@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the SQLite file (default: DATELINE_DATABASE_PATH)",
     )
 
+    _add_scale_commands(commands)
+
     run = commands.add_parser(
         "run",
         help="start the Discord bot",
@@ -179,6 +181,72 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_knowledge_option(run)
     return parser
+
+
+def _add_scale_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`dateline index build|status` and `dateline bench` (see docs/scale.md)."""
+    index = commands.add_parser(
+        "index",
+        help="build or inspect the knowledge snapshot",
+        description="`index build` parses, analyzes and indexes the knowledge and publishes a "
+        "versioned snapshot in DATELINE_CACHE_DIR (only files changed since the last snapshot "
+        "are parsed again); `index status` says whether the published one is current.",
+    )
+    actions = index.add_subparsers(dest="index_action", metavar="ACTION", required=True)
+    build = actions.add_parser("build", help="build and publish the snapshot")
+    build.add_argument("--full", action="store_true", help="ignore the stored snapshot")
+    build.add_argument("--json", action="store_true", help="write one JSON object for scripts")
+    _add_knowledge_option(build)
+    status = actions.add_parser(
+        "status", help="show the published snapshot and whether it is stale"
+    )
+    status.add_argument("--json", action="store_true", help="write one JSON object for scripts")
+    _add_knowledge_option(status)
+
+    bench = commands.add_parser(
+        "bench",
+        help="benchmark build, snapshots, retrieval, ask and reloads at scale",
+        description="Measure on the shared news corpus (~100k passages, or ~1M repeated with "
+        "variation) with 1,000 questions: build, snapshot save/load, cold start, peak RSS, "
+        "retrieval and ask latency, reload stalls; plus rank-bm25 and bm25s in the same run. "
+        "Needs the 'bench' extra. Run each size in its own process.",
+    )
+    bench.add_argument("--size", choices=["tiny", "100k", "1m"], default="100k")
+    bench.add_argument("--json", action="store_true", help="write the figures as JSON")
+    bench.add_argument(
+        "--shared-data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the shared data folder (default: ../shared/data)",
+    )
+    bench.add_argument("--questions", type=int, default=1000, metavar="N")
+    bench.add_argument(
+        "--rank-bm25-sample",
+        type=int,
+        default=100,
+        metavar="N",
+        help="questions timed on plain rank-bm25 (slow: ~0.2 s each at 100k)",
+    )
+    bench.add_argument(
+        "--baselines",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run rank-bm25 and bm25s (default: yes, except at 1m)",
+    )
+    bench.add_argument(
+        "--rebuild-stall",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="time adoption and a full rebuild too (default: yes, except at 1m)",
+    )
+    bench.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the corpus and snapshots here instead of a temporary folder",
+    )
 
 
 def _settings_for(args: argparse.Namespace) -> Settings:
@@ -193,9 +261,11 @@ def _handlers() -> dict[str, Handler]:
     # Imported lazily so `dateline --help` stays instant and `run` alone pulls in discord.
     from bot.cli_commands import (
         ask_command,
+        bench_command,
         chat_command,
         check_command,
         eval_command,
+        index_command,
         run_command,
         stats_command,
     )
@@ -207,6 +277,8 @@ def _handlers() -> dict[str, Handler]:
         "eval": eval_command,
         "run": run_command,
         "stats": stats_command,
+        "index": index_command,
+        "bench": bench_command,
     }
 
 

@@ -22,8 +22,9 @@ from bot.errors import DatelineError, ReloadInProgressError
 from bot.knowledge import KnowledgeBase, build_knowledge_base
 from bot.periods import describe_since
 from bot.serialize import answer_json, knowledge_json
-from bot.service import KnowledgeService
+from bot.service import Builder, KnowledgeService
 from bot.settings import Settings
+from bot.snapshot_build import snapshot_builder
 from bot.storage import Stats, Store
 
 EXIT_OK = 0
@@ -41,11 +42,15 @@ def _stderr() -> Console:
     return Console(stderr=True)
 
 
-def _load(settings: Settings, paths: list[Path] | None = None) -> KnowledgeBase:
+def _load(
+    settings: Settings, paths: list[Path] | None = None, builder: Builder | None = None
+) -> KnowledgeBase:
+    """Build with a progress bar; the configured paths go through the snapshot (if enabled)."""
     errors = _stderr()
     started = time.perf_counter()
+    build = builder or (snapshot_builder(settings) if paths is None else None)
     with build_progress(errors) as progress:
-        knowledge = build_knowledge_base(settings, paths, progress)
+        knowledge = (build or build_knowledge_base)(settings, paths, progress)
     log_line = (
         f"{knowledge.article_count:,} articles, {knowledge.passage_count:,} passages, "
         f"{len(knowledge.report.problems)} problems in {time.perf_counter() - started:.2f} s"
@@ -67,7 +72,7 @@ def check_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _service(settings: Settings) -> KnowledgeService:
     service = KnowledgeService(settings)
-    service.install(_load(settings))
+    service.install(_load(settings, builder=service.builder))
     return service
 
 
@@ -278,3 +283,54 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
         where = f", server {args.guild}" if args.guild is not None else ""
         render_stats(Console(), stats, f"Dateline usage, {describe_since(args.since)}{where}")
     return EXIT_OK
+
+
+def index_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline index build|status`: publish the snapshot, or say whether it is current."""
+    from bot.cli_render import render_index
+    from bot.snapshot_build import SnapshotBuilder, snapshot_status
+
+    if args.index_action == "status":
+        status = snapshot_status(settings)
+        if args.json:
+            json.dump(status, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            render_index(Console(), status)
+        return EXIT_OK if status.get("current") else EXIT_PROBLEMS
+    builder = SnapshotBuilder(rebuild=args.full)
+    knowledge = _load(settings, builder=builder)
+    status = snapshot_status(settings, builder.last_stats)
+    if args.json:
+        json.dump(status, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_index(Console(), status)
+    if knowledge.snapshot_id is None:
+        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if knowledge.report.failed else EXIT_OK
+
+
+def bench_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`dateline bench`: the scale benchmark (a benchmark, not a test)."""
+    from bot.bench import BenchOptions, run_bench
+    from bot.cli_render import render_bench
+
+    options = BenchOptions(
+        size=args.size,
+        questions=args.questions,
+        rank_bm25_sample=args.rank_bm25_sample,
+        baselines=args.baselines,
+        stall_rebuild=args.rebuild_stall,
+        workdir=args.workdir,
+        **({"shared_data": args.shared_data} if args.shared_data is not None else {}),
+    )
+    errors = _stderr()
+    figures = run_bench(options, say=lambda line: errors.print(f"[dim]{escape(line)}[/dim]"))
+    if args.json:
+        json.dump(figures, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        render_bench(Console(), figures)
+    missed = any(not floor["ok"] for floor in figures["floors"])
+    return EXIT_PROBLEMS if missed and args.size != "tiny" else EXIT_OK

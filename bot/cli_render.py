@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -148,3 +149,125 @@ def build_progress(console: Console) -> Iterator[ProgressCallback]:
 
     with progress:
         yield update
+
+
+def render_index(console: Console, status: dict[str, Any]) -> None:
+    """`dateline index build|status`: the published snapshot and what the build did."""
+    table = Table(title="Knowledge snapshot", title_justify="left", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    build = status.get("build")
+    if build:
+        table.add_row(
+            "build",
+            f"{build['mode']} ({build['reason']}): {build['files_parsed']:,} of "
+            f"{build['files']:,} files parsed, {build['passages_analyzed']:,} of "
+            f"{build['passages']:,} passages analyzed, {build['seconds']:.2f} s "
+            f"(saving {build['save_seconds']:.2f} s)",
+        )
+    table.add_row("folder", status["home"])
+    if status.get("published"):
+        table.add_row("snapshot", str(status["snapshot"]))
+        table.add_row(
+            "holds",
+            f"{status['articles']:,} articles, {status['passages']:,} passages from "
+            f"{status['files']:,} files, {status['bytes'] / 1e6:,.1f} MB",
+        )
+    current = bool(status.get("current"))
+    table.add_row(
+        "state",
+        Text(
+            f"{'current' if current else 'stale'}: {status.get('reason', '')}",
+            style="green" if current else "yellow",
+        ),
+    )
+    console.print(table)
+
+
+def _ms(figures: dict[str, Any] | None, key: str) -> str:
+    if not figures or figures.get(key) is None:
+        return "—"
+    return f"{figures[key]:,.3f}"
+
+
+def render_bench(console: Console, figures: dict[str, Any]) -> None:
+    """`dateline bench`: machine, corpus, timings, baselines and the floors."""
+    machine, corpus = figures["machine"], figures["corpus"]
+    console.print(
+        f"[bold]dateline bench --size {figures['size']}[/bold] · {machine['cpu']}, "
+        f"{machine['logical_cores']} cores, load {machine['load_average']} → "
+        f"{machine.get('load_average_end')} · {corpus['articles']:,} articles, "
+        f"{corpus['passages']:,} passages ({corpus['passage_words']} words), "
+        f"{corpus['vocabulary']:,} terms, {corpus['questions']:,} questions",
+        highlight=False,
+    )
+    build, cold = figures["build"], figures["cold_start"]
+    table = Table(title="Build, snapshot and memory", title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("build from the articles (incl. save)", f"{build['seconds']:.2f} s")
+    table.add_row("snapshot save", f"{build['save_seconds']:.2f} s")
+    table.add_row("snapshot size", f"{build['snapshot_mb']:,.1f} MB")
+    table.add_row("cold start: new process → first answer", f"{cold['process_seconds']:.2f} s")
+    table.add_row("  of which snapshot load", f"{cold['load_seconds']:.2f} s")
+    table.add_row("peak RSS: serving process (cold start)", f"{cold['peak_rss_mb']:,.0f} MB")
+    table.add_row(
+        "peak RSS: build + queries + reloads", f"{figures['peak_rss_mb']['dateline']:,.0f} MB"
+    )
+    incremental = figures["reloads"].get("incremental", {})
+    table.add_row(
+        "reload after editing 1 file",
+        f"{incremental.get('seconds', 0):.2f} s ({incremental.get('files_parsed')} of "
+        f"{incremental.get('files')} files parsed)",
+    )
+    console.print(table)
+
+    latency = figures["latency"]
+    comparison = figures.get("comparison", {})
+    table = Table(title="Latency per question (ms, one thread)", title_justify="left")
+    for column in ("", "p50", "p95", "p99", "mean", "queries/s"):
+        table.add_column(column, justify="right" if column else "left")
+    rows = [
+        ("Dateline retrieval (analyze + search)", latency["retrieval"]),
+        ("Dateline search only", latency["search_only"]),
+        ("Dateline full ask (retrieval + quote)", latency["ask"]),
+        ("bm25s (default backend)", comparison.get("bm25s", {}).get("latency")),
+        (
+            f"rank-bm25 get_scores + top-k ({comparison.get('rank_bm25', {}).get('queries', 0)} q)",
+            comparison.get("rank_bm25", {}).get("latency"),
+        ),
+    ]
+    for name, values in rows:
+        if values:
+            table.add_row(
+                name,
+                _ms(values, "p50_ms"),
+                _ms(values, "p95_ms"),
+                _ms(values, "p99_ms"),
+                _ms(values, "mean_ms"),
+                f"{values['qps']:,.0f}",
+            )
+    console.print(table)
+
+    table = Table(title="Event-loop stall while reloading in a worker thread", title_justify="left")
+    for column in ("reload", "seconds", "max stall ms", "p99 ms"):
+        table.add_column(column, justify="left" if column == "reload" else "right")
+    for name, values in figures["reloads"].items():
+        table.add_row(
+            name, f"{values['seconds']:.2f}", f"{values['max_ms']:.1f}", f"{values['p99_ms']:.1f}"
+        )
+    console.print(table)
+
+    table = Table(title="Floors (issue 5)", title_justify="left")
+    for column in ("floor", "measured", "limit", ""):
+        table.add_column(column, justify="left" if column == "floor" else "right")
+    for floor in figures["floors"]:
+        sign = "≤" if floor["at_most"] else "≥"
+        value = floor["value"]
+        table.add_row(
+            floor["floor"],
+            "—" if value is None else f"{value:,}",
+            f"{sign} {floor['limit']:,}",
+            Text("ok" if floor["ok"] else "MISSED", style="green" if floor["ok"] else "bold red"),
+        )
+    console.print(table)

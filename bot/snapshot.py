@@ -34,8 +34,9 @@ import re
 import secrets
 import shutil
 import time
+from array import array
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +357,11 @@ class SnapshotPayload:
     paths: Sequence[str]
     build_seconds: float = 0.0
     created_at: float = field(default_factory=time.time)
+    index_arrays: tuple[Mapping[str, AnyArray], Mapping[str, Any]] | None = None
+
+    def index_parts(self) -> tuple[Mapping[str, AnyArray], Mapping[str, Any]]:
+        """`index.to_arrays()`, computed once (it sorts the vocabulary)."""
+        return self.index_arrays if self.index_arrays is not None else self.index.to_arrays()
 
 
 def new_snapshot_id() -> str:
@@ -363,31 +369,43 @@ def new_snapshot_id() -> str:
     return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
 
 
+def _column(values: array[int]) -> IntArray:
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.empty(0, np.int64)
+
+
 def _knowledge_arrays(payload: SnapshotPayload) -> dict[str, AnyArray]:
-    rows: list[tuple[int, int, int]] = []
-    par_ptr = [0]
+    """The paragraph and passage columns, gathered in Python loops and wrapped without a copy.
+
+    (`np.asarray` over a list of 100k tuples would hold the GIL for tens of milliseconds in
+    one call: a reload in a worker thread must not stall the event loop.)
+    """
+    par_ptr, par_start, par_end, par_kind = array("q", [0]), array("q"), array("q"), array("q")
     for article in payload.articles:
-        rows.extend(paragraph_rows(article))
-        par_ptr.append(len(rows))
-    par = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
-    spans = np.asarray([(p.start, p.end) for p in payload.passages], dtype=np.int64).reshape(-1, 2)
-    segments: list[tuple[int, int]] = []
-    seg_ptr = [0]
+        for start, end, kind in paragraph_rows(article):
+            par_start.append(start)
+            par_end.append(end)
+            par_kind.append(kind)
+        par_ptr.append(len(par_start))
+    pas_start, pas_end = array("q"), array("q")
+    seg_ptr, seg_start, seg_end = array("q", [0]), array("q"), array("q")
     for passage in payload.passages:
-        segments.extend(passage.segments)
-        seg_ptr.append(len(segments))
-    seg = np.asarray(segments, dtype=np.int64).reshape(-1, 2)
+        pas_start.append(passage.start)
+        pas_end.append(passage.end)
+        for start, end in passage.segments:
+            seg_start.append(start)
+            seg_end.append(end)
+        seg_ptr.append(len(seg_start))
     return {
-        "par_ptr": np.asarray(par_ptr, dtype=np.int64),
-        "par_start": par[:, 0],
-        "par_end": par[:, 1],
-        "par_kind": par[:, 2].astype(np.int8),
+        "par_ptr": _column(par_ptr),
+        "par_start": _column(par_start),
+        "par_end": _column(par_end),
+        "par_kind": _column(par_kind).astype(np.int8),
         "pas_article": np.asarray(payload.passage_article, dtype=np.int64),
-        "pas_start": spans[:, 0],
-        "pas_end": spans[:, 1],
-        "seg_ptr": np.asarray(seg_ptr, dtype=np.int64),
-        "seg_start": seg[:, 0],
-        "seg_end": seg[:, 1],
+        "pas_start": _column(pas_start),
+        "pas_end": _column(pas_end),
+        "seg_ptr": _column(seg_ptr),
+        "seg_start": _column(seg_start),
+        "seg_end": _column(seg_end),
         "tok_ptr": np.asarray(payload.tok_ptr, dtype=np.int64),
         "tok_ids": np.asarray(payload.tok_ids, dtype=np.int32),
     }
@@ -395,6 +413,8 @@ def _knowledge_arrays(payload: SnapshotPayload) -> dict[str, AnyArray]:
 
 def write_snapshot(home: Path, payload: SnapshotPayload) -> VersionPointer:
     """Write a snapshot atomically, publish it in the version file, prune old ones."""
+    if payload.index_arrays is None:
+        payload = replace(payload, index_arrays=payload.index.to_arrays())
     snapshot_id = new_snapshot_id()
     snapshots = home / SNAPSHOTS_DIR
     temporary = snapshots / f".tmp-{snapshot_id}"
@@ -422,7 +442,7 @@ def _write_data(directory: Path, payload: SnapshotPayload) -> dict[str, str]:
             digest.update(line)
             handle.write(line)
     checksums[ARTICLES] = digest.hexdigest()
-    text_end: list[int] = []
+    text_end = array("q")
     with (directory / TEXTS).open("wb") as handle:
         digest = hashlib.sha256()
         size = 0
@@ -434,17 +454,17 @@ def _write_data(directory: Path, payload: SnapshotPayload) -> dict[str, str]:
             text_end.append(size)
     checksums[TEXTS] = digest.hexdigest()
     arrays = _knowledge_arrays(payload)
-    arrays["text_end"] = np.asarray(text_end, dtype=np.int64)
-    for name, array in arrays.items():
-        checksums[name] = write_array(directory / f"{name}.npy", array)
-    index_arrays, _ = payload.index.to_arrays()
-    for name, array in index_arrays.items():
-        checksums[f"index_{name}"] = write_array(directory / f"index_{name}.npy", array)
+    arrays["text_end"] = _column(text_end)
+    for name, column in arrays.items():
+        checksums[name] = write_array(directory / f"{name}.npy", column)
+    index_arrays, _ = payload.index_parts()
+    for name, column in index_arrays.items():
+        checksums[f"index_{name}"] = write_array(directory / f"index_{name}.npy", column)
     return checksums
 
 
 def _manifest_json(snapshot_id: str, payload: SnapshotPayload, checksums: dict[str, str]) -> bytes:
-    _, index_meta = payload.index.to_arrays()
+    _, index_meta = payload.index_parts()
     body = {
         "format": SNAPSHOT_FORMAT,
         "snapshot": snapshot_id,
@@ -461,7 +481,7 @@ def _manifest_json(snapshot_id: str, payload: SnapshotPayload, checksums: dict[s
             "passages": len(payload.passages),
             "terms": int(payload.tok_ptr[-1]) if len(payload.tok_ptr) else 0,
         },
-        "index_meta": index_meta,
+        "index_meta": dict(index_meta),
         "checksums": checksums,
     }
     return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")

@@ -23,7 +23,7 @@ import time
 import weakref
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -61,6 +61,7 @@ from bot.snapshot import (
     load_snapshot,
     read_manifest,
     read_version,
+    snapshot_bytes,
     snapshot_home,
     write_snapshot,
 )
@@ -126,6 +127,14 @@ class SnapshotBuilder:
         self.publish = publish
         self.last_stats: BuildStats | None = None
         self._last: weakref.ref[KnowledgeBase] | None = None
+        self._analyzer: Analyzer | None = None
+
+    def analyzer(self, settings: Settings) -> Analyzer:
+        """One analyzer per builder (its memo stays warm, and no cyclic garbage per reload)."""
+        analyzer = self._analyzer
+        if analyzer is None or analyzer.language != settings.language:
+            analyzer = self._analyzer = Analyzer(settings.language)
+        return analyzer
 
     def __call__(
         self,
@@ -137,7 +146,7 @@ class SnapshotBuilder:
         started = time.perf_counter()
         current = _current(settings, paths)
         home = snapshot_home(settings, current.paths)
-        analyzer = Analyzer(settings.language)
+        analyzer = self.analyzer(settings)
         last = self._last() if self._last is not None else None
         if not self.rebuild and last is not None and last.content_key == current.key:
             return self._done(last, "memory", "nothing changed", current, started, 0, 0)
@@ -185,7 +194,7 @@ class SnapshotBuilder:
         if last is not None and last.snapshot_id == manifest.snapshot_id:
             return last
         stored = load_snapshot(home, manifest)
-        knowledge = _knowledge(stored, Analyzer(settings.language), manifest.content_key, started)
+        knowledge = _knowledge(stored, self.analyzer(settings), manifest.content_key, started)
         self._last = weakref.ref(knowledge)
         log.info("adopted snapshot %s (%d passages)", manifest.snapshot_id, knowledge.passage_count)
         return knowledge
@@ -351,11 +360,9 @@ class _Reuse:
         self.end = np.searchsorted(owner, np.arange(count), side="right").tolist()
         self.tok_ptr, self.tok_ids = stored.terms()
         arrays, _ = stored.index.to_arrays()
-        joined = arrays["terms_utf8"].tobytes().decode("utf-8")
-        ends = arrays["terms_end"].tolist()
-        self.vocabulary = np.array(
-            [joined[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)], dtype=object
-        )
+        self.vocabulary = np.empty(stored.index.vocabulary_size, dtype=object)
+        for number, term in enumerate(decode_terms(arrays)):  # no single long GIL hold
+            self.vocabulary[number] = term
         self.origin: dict[int, int] = {}  # id(article) -> its position in the stored snapshot
 
     @classmethod
@@ -443,16 +450,22 @@ class _TermStream:
             self.analyzed += 1
             yield passage, self.analyzer.terms(passage.text)
 
-    def index_ids(self, vocabulary_size: int) -> np.ndarray[Any, np.dtype[np.int32]]:
-        """Every passage's term ids in the index's sorted vocabulary."""
-        first_seen = list(self.vocabulary)
-        if len(first_seen) != vocabulary_size:
+    def index_ids(self, sorted_terms: Sequence[str]) -> np.ndarray[Any, np.dtype[np.int32]]:
+        """Every passage's term ids in the index's sorted vocabulary (`sorted_terms`)."""
+        if len(self.vocabulary) != len(sorted_terms):
             raise KnowledgeError("term stream and index disagree on the vocabulary")
-        order = sorted(range(len(first_seen)), key=first_seen.__getitem__)
-        rank = np.empty(len(order), dtype=np.int32)
-        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int32)
+        position = {term: number for number, term in enumerate(sorted_terms)}
+        rank = array("i", [position[term] for term in self.vocabulary])
+        rank_array = np.frombuffer(rank, dtype=np.int32) if len(rank) else np.empty(0, np.int32)
         local = np.frombuffer(self.ids, dtype=np.int32) if len(self.ids) else np.empty(0, np.int32)
-        return rank[local]
+        return rank_array[local]
+
+
+def decode_terms(arrays: Mapping[str, np.ndarray[Any, Any]]) -> list[str]:
+    """The sorted vocabulary from `BM25Index.to_arrays()`."""
+    joined = arrays["terms_utf8"].tobytes().decode("utf-8")
+    ends = arrays["terms_end"].tolist()
+    return [joined[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _publish(
@@ -476,13 +489,14 @@ def _publish(
         entries.append(FileEntry(fingerprint, position, position + count, complete, load.problems))
         position += count
     try:
+        index_arrays = knowledge.index.to_arrays()
         payload = SnapshotPayload(
             articles=knowledge.articles,
             passages=knowledge.passages,
             passage_article=np.frombuffer(terms.owner, dtype=np.int64),
             index=knowledge.index,
             tok_ptr=np.frombuffer(terms.ptr, dtype=np.int64),
-            tok_ids=terms.index_ids(knowledge.index.vocabulary_size),
+            tok_ids=terms.index_ids(decode_terms(index_arrays[0])),
             files=entries,
             problems=report.problems,
             analysis=current.analysis,
@@ -490,6 +504,7 @@ def _publish(
             content_key=current.key,
             paths=[path.as_posix() for path in current.paths],
             build_seconds=knowledge.build_seconds,
+            index_arrays=index_arrays,
         )
         pointer = write_snapshot(home, payload)
     except (OSError, ValueError, KnowledgeError) as error:
@@ -505,3 +520,43 @@ def _publish(
 def snapshot_builder(settings: Settings) -> SnapshotBuilder | None:
     """The builder the service should use: snapshots unless `DATELINE_USE_SNAPSHOT` is off."""
     return SnapshotBuilder() if settings.use_snapshot else None
+
+
+def snapshot_status(settings: Settings, stats: BuildStats | None = None) -> dict[str, Any]:
+    """The published snapshot of the configured knowledge, and whether it is current."""
+    current = _current(settings, None)
+    home = snapshot_home(settings, current.paths)
+    status: dict[str, Any] = {"home": home.as_posix(), "published": False, "current": False}
+    if stats is not None:
+        status["build"] = {
+            "mode": stats.mode,
+            "reason": stats.reason,
+            "files": stats.files,
+            "files_parsed": stats.files_parsed,
+            "passages": stats.passages,
+            "passages_analyzed": stats.passages_analyzed,
+            "seconds": round(stats.seconds, 3),
+            "save_seconds": round(stats.save_seconds, 3),
+        }
+    manifest, reason = _manifest(home)
+    if manifest is None:
+        status["reason"] = reason
+        return status
+    status.update(
+        published=True,
+        snapshot=manifest.snapshot_id,
+        created_at=manifest.created_at,
+        articles=manifest.counts.get("articles"),
+        passages=manifest.counts.get("passages"),
+        files=len(manifest.files),
+        bytes=snapshot_bytes(home, manifest),
+        current=manifest.content_key == current.key,
+        reason="up to date"
+        if manifest.content_key == current.key
+        else (
+            "settings, analyzer or code changed"
+            if manifest.analysis != current.analysis
+            else _what_changed(manifest, current)
+        ),
+    )
+    return status

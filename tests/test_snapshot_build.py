@@ -6,6 +6,7 @@ same articles, passages, problems, index arrays and answers.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -186,3 +187,27 @@ def test_adopt_refuses_other_settings(settings: Settings) -> None:
     report = service.adopt_snapshot()
     assert not report.ok and "other settings" in (report.error or "")
     assert service.knowledge is before
+
+
+def test_cli_index_build_and_status(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("DATELINE_CACHE_DIR", str(settings.cache_dir))
+    monkeypatch.setenv("DATELINE_PASSAGE_WORDS", "20")
+    folder = str(settings.knowledge_paths[0])
+    assert main(["index", "status", "--json", "-K", folder]) == 1  # nothing published yet
+    capsys.readouterr()
+    assert main(["index", "build", "--json", "-K", folder]) == 0
+    built = json.loads(capsys.readouterr().out)
+    assert built["current"] and built["build"]["mode"] == "full"
+    assert main(["index", "status", "--json", "-K", folder]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["snapshot"] == built["snapshot"] and status["reason"] == "up to date"
+    (settings.knowledge_paths[0] / "note-1.txt").write_text("Note 1\n\nThe bridge reopened.\n")
+    assert main(["index", "status", "--json", "-K", folder]) == 1
+    assert "1 file(s) new or changed" in json.loads(capsys.readouterr().out)["reason"]
+    assert main(["index", "build", "--json", "-K", folder]) == 0
+    rebuilt = json.loads(capsys.readouterr().out)["build"]
+    assert (rebuilt["mode"], rebuilt["files_parsed"]) == ("incremental", 1)

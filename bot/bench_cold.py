@@ -1,0 +1,47 @@
+"""Cold start, measured in a fresh process: imports, file fingerprints, snapshot load, first answer.
+
+Run by `bot.bench` as ``python -m bot.bench_cold '<json settings overrides>' '<question>'``;
+prints one JSON object. Its own peak RSS is what one serving process needs.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+
+def main(argv: list[str]) -> int:
+    """Load the published snapshot as a bot starting up would, and answer one question."""
+    started = time.perf_counter()
+    from bot.answers import answer_question
+    from bot.settings import load_settings
+    from bot.snapshot_build import SnapshotBuilder
+
+    imported = time.perf_counter()
+    settings = load_settings(**json.loads(argv[0]))
+    builder = SnapshotBuilder()
+    knowledge = builder(settings)
+    loaded = time.perf_counter()
+    answer_question(knowledge, argv[1])
+    answered = time.perf_counter()
+    stats = builder.last_stats
+    sys.stdout.write(
+        json.dumps(
+            {
+                "mode": stats.mode if stats else None,
+                "passages": knowledge.passage_count,
+                "import_seconds": round(imported - started, 3),
+                "load_seconds": round(loaded - imported, 3),
+                "first_answer_ms": round((answered - loaded) * 1000, 2),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+        )
+        + "\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

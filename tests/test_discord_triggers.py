@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.discord_app.triggers import looks_like_question, strip_mentions
+from bot.discord_app.triggers import looks_like_question, strip_mentions, without_markup
 
 
 def test_strip_mentions_removes_the_bot_and_its_role_only() -> None:
@@ -33,3 +33,19 @@ def test_strip_mentions_removes_the_bot_and_its_role_only() -> None:
 )
 def test_looks_like_question(text: str, expected: bool) -> None:
     assert looks_like_question(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@everyone who opened the bridge?", "who opened the bridge?"),
+        ("<@7> <@!7>, <@&8> what happened at <#9>?", "what happened at ?"),
+        ("</ask:1> when <t:1700000000:R> and <t:5>?", "when and ?"),
+        ("did <:bridge:123> <a:wave:456> open?", "did open?"),
+        ("@here", ""),
+        ("email me@everyone.example", "email me@everyone.example"),
+        ("<@abc> stays", "<@abc> stays"),
+    ],
+)
+def test_without_markup_drops_discord_markup_only(text: str, expected: str) -> None:
+    assert without_markup(text) == expected

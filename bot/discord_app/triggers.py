@@ -47,6 +47,12 @@ _QUESTION_WORDS = frozenset(
     )
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Discord markup that names no words a news article could contain: user, role and channel
+# mentions, command mentions, timestamps, custom emoji, and the mass pings.
+_MARKUP = re.compile(
+    r"<@[!&]?\d+>|<#\d+>|</[^<>:]{1,100}:\d+>|<t:-?\d+(?::[tTdDfFR])?>|<a?:\w{1,64}:\d+>"
+    r"|(?<![\w.])@(?:everyone|here)\b"
+)
 
 
 def strip_mentions(content: str, bot_id: int, role_ids: Iterable[int] = ()) -> str:
@@ -55,6 +61,13 @@ def strip_mentions(content: str, bot_id: int, role_ids: Iterable[int] = ()) -> s
     pattern = rf"<@!?{bot_id}>" + (rf"|<@&(?:{ids})>" if ids else "")
     text = re.sub(pattern, " ", content)
     text = " ".join(text.split())
+    return text.lstrip(",:;- ").strip()
+
+
+def without_markup(text: str) -> str:
+    """The question without Discord markup (mentions, pings, timestamps, custom emoji), tidied:
+    `<@123>` or `@everyone` would otherwise be searched for as words."""
+    text = " ".join(_MARKUP.sub(" ", text).split())
     return text.lstrip(",:;- ").strip()
 
 

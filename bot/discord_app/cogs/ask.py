@@ -19,7 +19,7 @@ from bot.answers import Answer, AnswerStatus
 from bot.discord_app import render
 from bot.discord_app.delivery import deliver
 from bot.discord_app.errors import UNEXPECTED
-from bot.discord_app.triggers import looks_like_question, strip_mentions
+from bot.discord_app.triggers import looks_like_question, strip_mentions, without_markup
 from bot.discord_app.views import AnswerView
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class AskCog(commands.Cog, name="Ask"):
         if found is None:
             return
         try:
-            await self.answer_message(message, found[0])
+            await self.answer_message(message, without_markup(found[0]))
         except Exception:
             log.exception(
                 "answering message %s (user %s, channel %s) failed",
@@ -200,7 +200,7 @@ class AskCog(commands.Cog, name="Ask"):
     async def ask(
         self, interaction: discord.Interaction[Any], question: str, private: bool = False
     ) -> None:
-        text = " ".join(question.split())
+        text = without_markup(question)
         limit = self.bot.settings.max_question_chars
         if not text:
             await interaction.response.send_message(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,16 @@ def hostile_questions(alice_id: int, role_id: int, channel_id: int) -> dict[str,
 @pytest.fixture
 def harness(fake_discord: FakeDiscord, fake_guild: FakeGuild, tmp_path: Path) -> Harness:
     return Harness(fake_discord, fake_guild, tmp_path)
+
+
+def replying_to(message_id: str) -> Callable[[RecordedRequest], bool]:
+    """Matches the bot's message that replies to `message_id`."""
+
+    def match(request: RecordedRequest) -> bool:
+        reference = (request.json or {}).get("message_reference") or {}
+        return request.method == "POST" and str(reference.get("message_id")) == message_id
+
+    return match
 
 
 def message_bodies(requests: list[RecordedRequest]) -> list[dict[str, Any]]:
@@ -137,14 +148,7 @@ async def test_hostile_questions_get_polite_replies_that_ping_nobody(
             asked = await fake.send_message(
                 harness.general, harness.alice, f"{fake.bot_mention} {text}"
             )
-            reply = await fake.wait_for_request(
-                lambda r, asked=asked: (
-                    r.method == "POST"
-                    and str(((r.json or {}).get("message_reference") or {}).get("message_id"))
-                    == asked["id"]
-                ),
-                since=before,
-            )
+            reply = await fake.wait_for_request(replying_to(asked["id"]), since=before)
             assert 200 <= reply.status < 300, (name, reply.response)
             assert_polite(reply.json, name)
             if name in MARKUP_ONLY:  # the markup was not searched for as words

@@ -46,6 +46,11 @@ class SnapshotWatcher:
         self._started = False
         self.adopted = 0
 
+    @staticmethod
+    def supported(service: KnowledgeService) -> bool:
+        """Whether `service` serves snapshots (its builder can adopt a published one)."""
+        return service.settings.use_snapshot and hasattr(service.builder, "adopt")
+
     async def start(self) -> None:
         """Remember what is published now; only later publications are adopted."""
         self._seen = await asyncio.to_thread(self._read)
@@ -78,6 +83,10 @@ class SnapshotWatcher:
         try:
             report = await service.adopt_snapshot_async()
         except ReloadInProgressError:
+            return None
+        except KnowledgeError as error:
+            log.warning("snapshot watcher: %s", error)
+            self._seen = pointer
             return None
         self._seen = pointer
         if report.ok:

@@ -25,6 +25,7 @@ from bot.discord_app.views import DEFAULT_LIFETIME, DYNAMIC_ITEMS, Vote
 from bot.errors import KnowledgeError, ReloadInProgressError, SettingsError
 from bot.service import KnowledgeService, ReloadReport
 from bot.settings import Settings
+from bot.snapshot_watch import SnapshotWatcher
 from bot.storage import AsyncStore, AuditResult, StorageError
 from bot.watch import start_watching
 
@@ -115,6 +116,10 @@ class DatelineBot(commands.Bot):
             self.prune_loop.start()
         if self.settings.watch_knowledge:
             self._start_watching()
+        if SnapshotWatcher.supported(self.service):  # shards follow each other's reloads
+            watcher = SnapshotWatcher(self.service, on_change=self.knowledge_changed)
+            await watcher.start()
+            self.track_task(asyncio.create_task(watcher.run(), name="dateline-snapshots"))
 
     async def on_ready(self) -> None:
         user = self.user

@@ -386,14 +386,14 @@ def _records_from_json(
                 continue
             try:
                 yield number, json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as error:
+            except (ValueError, RecursionError) as error:  # JSONDecodeError, int digit limit
                 problems.append(
                     LoadProblem(source_file, f"broken JSON: {_one_line(error)}", number)
                 )
         return
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, int digit limit
         error_line = error.lineno if isinstance(error, json.JSONDecodeError) else None
         problems.append(LoadProblem(source_file, f"broken JSON: {_one_line(error)}", error_line))
         return

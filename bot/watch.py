@@ -22,8 +22,10 @@ from bot.service import KnowledgeService, ReloadReport
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DEBOUNCE_MS = 1000
-DEFAULT_STEP_MS = 100
+# A burst is over after DEFAULT_STEP_MS without a change (an rsync or an editor's save pauses
+# for less); changes that never stop are still reloaded every DEFAULT_DEBOUNCE_MS.
+DEFAULT_DEBOUNCE_MS = 1600
+DEFAULT_STEP_MS = 300
 UNAVAILABLE = (
     "watch mode needs the 'watchfiles' package (pip install watchfiles); "
     "carrying on without it: use /admin reload after changing articles"
@@ -135,6 +137,7 @@ def start_watching(
     paths: Sequence[Path] | None = None,
     *,
     debounce_ms: int = DEFAULT_DEBOUNCE_MS,
+    step_ms: int = DEFAULT_STEP_MS,
     stop_event: asyncio.Event | None = None,
     on_reload: OnReload | None = None,
 ) -> asyncio.Task[int] | None:
@@ -144,7 +147,12 @@ def start_watching(
         log.error(UNAVAILABLE)
         return None
     coroutine = watch_knowledge(
-        service, paths, debounce_ms=debounce_ms, stop_event=stop_event, on_reload=on_reload
+        service,
+        paths,
+        debounce_ms=debounce_ms,
+        step_ms=step_ms,
+        stop_event=stop_event,
+        on_reload=on_reload,
     )
     task = asyncio.get_running_loop().create_task(coroutine, name="dateline-watch")
     task.add_done_callback(_log_end)

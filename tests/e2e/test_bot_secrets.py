@@ -179,7 +179,7 @@ async def test_an_error_carrying_the_token_is_neither_shown_nor_logged(tmp_path:
             def leaky(question: str, alternatives: int | None = None) -> None:
                 raise RuntimeError(f"401 Unauthorized: Authorization: Bot {SECRET}")
 
-            bot.service.ask = leaky  # type: ignore[method-assign]
+            bot.service.ask = leaky  # type: ignore[method-assign,assignment]
             reply = await harness.mention(harness.alice, "Who opened the new bridge?")
             assert reply["content"].startswith("Something went wrong on my side")
             ix = await harness.fake.slash_command(

@@ -470,7 +470,9 @@ def help_embed(context: HelpContext) -> discord.Embed:
     if context.thread_mode:
         rules += " Answers to mentions and channel questions open a thread."
     embed.add_field(name="Limits", value=rules, inline=False)
-    embed.set_footer(text="Server admins: /admin reload, /admin status, /admin sync")
+    embed.set_footer(
+        text="Server admins: /admin reload, status, stats, knowledge add/remove/list, sync"
+    )
     return fit_embed(embed)
 
 

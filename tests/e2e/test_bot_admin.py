@@ -17,7 +17,7 @@ from bot.service import KnowledgeService
 from bot.settings import Settings
 
 from .dateline_harness import BRIDGE_STORIES, Harness, write_articles
-from .fake_discord import FakeDiscord
+from .fake_discord import FakeDiscord, FakeInteraction
 from .fake_state import FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
@@ -160,8 +160,9 @@ async def test_reload_while_questions_are_asked_loses_none(harness: Harness) -> 
             for i in range(24)
         ]
         reload = fake.slash_command(harness.general, harness.root, "admin reload")
-        sent = await asyncio.gather(*questions[:12], reload, *questions[12:])
+        sent: list[Any] = list(await asyncio.gather(*questions[:12], reload, *questions[12:]))
         interaction = sent[12]
+        assert isinstance(interaction, FakeInteraction)
         report = (await interaction.followup(timeout=10)).json["embeds"][0]
         assert report["title"] == "Knowledge reloaded"
         assert "**5** articles" in report["description"]

@@ -25,17 +25,13 @@ from bot.answer_types import AnswerType, expected_answer_type, offers_answer
 from bot.articles import Article, collapse_whitespace
 from bot.knowledge import KnowledgeBase
 from bot.passages import Passage
+from bot.quote_model import quote_score
 
 # How many BM25 hits are re-ranked by their best quote.
 RERANK_DEPTH = 12
-# A sentence shorter than this is joined with a neighbour so the quote can stand alone.
-MIN_QUOTE_CHARS = 120
-# Added to a window's coverage when it holds the kind of answer the question asks for.
-ANSWER_TYPE_BONUS = 0.2
-# Each 100 characters of quote beyond MIN_QUOTE_CHARS costs this much coverage.
-LENGTH_PENALTY = 0.05
-# Weight of the passage's normalised BM25 score against its best quote's coverage.
-PASSAGE_WEIGHT = 0.15
+# Two adjacent sentences may be quoted together when they fit in this many characters: a
+# sentence too short to stand alone gets its neighbour, a long one stays alone.
+PAIR_MAX_CHARS = 400
 # Confidence = weighted known-vocabulary share, quote coverage and BM25 margin.
 CONFIDENCE_KNOWN = 0.53
 CONFIDENCE_QUOTE = 0.26
@@ -173,13 +169,6 @@ def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
     return total / question.total
 
 
-def _windows(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Quote candidates: each sentence and each pair of adjacent sentences."""
-    windows = list(spans)
-    windows.extend((spans[index][0], spans[index + 1][1]) for index in range(len(spans) - 1))
-    return windows
-
-
 def _trim(text: str, highlights: list[tuple[int, int]], limit: int) -> tuple[str, int]:
     """Cut `text` to at most `limit` chars at word boundaries around the highlights.
 
@@ -222,41 +211,100 @@ def make_quote(
     return SupportingQuote(text, start, end, shifted, matched)
 
 
-def best_quote(
+@dataclass(frozen=True, slots=True)
+class QuoteCandidate:
+    """One quotable window of a passage with the features that score it."""
+
+    start: int
+    end: int
+    coverage: float
+    features: tuple[float, ...]
+
+    @property
+    def score(self) -> float:
+        """The learned linear score (see `bot.quote_model`)."""
+        return quote_score(self.features)
+
+
+def quote_candidates(
     knowledge: KnowledgeBase,
     article: Article,
     passage: Passage,
     question: _QuestionTerms,
-    limit: int,
-    answer_type: AnswerType = AnswerType.NONE,
-    question_text: str = "",
-) -> tuple[SupportingQuote, float, float]:
-    """The sentence (or adjacent pair) of the passage that covers most of the question.
+    *,
+    answer_type: AnswerType,
+    question_text: str,
+    bm25_share: float,
+    rank: int,
+    limit: int = 400,
+) -> list[QuoteCandidate]:
+    """Every sentence (and short-sentence pair) of the passage, with its features.
 
-    Returns the quote, its coverage of the question, and its window score (coverage plus
-    the answer-type bonus minus the length cost), which also re-ranks passages.
+    The features are those of `bot.quote_model.FEATURES`, in that order.
     """
     spans = passage.sentence_spans() or [(passage.start, passage.end)]
-    best_window = spans[0]
-    best_score = -math.inf
-    best_coverage = 0.0
-    analyzer = knowledge.analyzer
-    for start, end in _windows(spans):
-        window = article.text[start:end]
-        coverage = _coverage(analyzer.tokens(window), question)
-        bonus = (
-            ANSWER_TYPE_BONUS
-            if coverage > 0 and offers_answer(answer_type, window, question_text)
-            else 0.0
+    text = article.text
+    sentence_tokens = [knowledge.analyzer.tokens(text[start:end]) for start, end in spans]
+    singles = [_coverage(tokens, question) for tokens in sentence_tokens]
+    passage_coverage = _coverage([t for tokens in sentence_tokens for t in tokens], question)
+    typed = answer_type is not AnswerType.NONE
+    candidates: list[QuoteCandidate] = []
+    for first, last in _window_indices(spans, limit):
+        start, end = spans[first][0], spans[last][1]
+        tokens = [token for group in sentence_tokens[first : last + 1] for token in group]
+        coverage = singles[first] if first == last else _coverage(tokens, question)
+        offers = (
+            coverage > 0 and typed and offers_answer(answer_type, text[start:end], question_text)
         )
-        # Longer windows pay for their length, so a pair wins only when it covers clearly
-        # more of the question, or when a sentence is too short to stand alone.
-        length = end - start
-        score = coverage + bonus - LENGTH_PENALTY * max(length - MIN_QUOTE_CHARS, 0) / 100
-        if score > best_score:
-            best_window, best_score, best_coverage = (start, end), score, coverage
-    quote = make_quote(knowledge, article, *best_window, set(question.weights), limit)
-    return quote, best_coverage, best_score
+        features = (
+            coverage,
+            bm25_share,
+            1.0 if offers and answer_type is AnswerType.NUMBER else 0.0,
+            1.0 if offers and answer_type is AnswerType.TIME else 0.0,
+            1.0 if offers and answer_type is AnswerType.NAME else 0.0,
+            1.0 if typed and not offers else 0.0,
+            1.0 if last > first else 0.0,
+            (end - start) / 100.0,
+            singles[first - 1] if first > 0 else 0.0,
+            singles[last + 1] if last + 1 < len(spans) else 0.0,
+            passage_coverage,
+            1.0 / (rank + 1),
+            1.0 if first == 0 else 0.0,
+            coverage * coverage,
+            coverage * bm25_share,
+            _novelty(tokens, question),
+            _proximity(tokens, question),
+            1.0 if passage.ordinal == 0 else 0.0,
+        )
+        candidates.append(QuoteCandidate(start, end, coverage, features))
+    return candidates
+
+
+def _novelty(tokens: Sequence[Token], question: _QuestionTerms) -> float:
+    """Share of the window's words that are not question words: room for an answer."""
+    if not tokens:
+        return 0.0
+    return sum(token.term not in question.weights for token in tokens) / len(tokens)
+
+
+def _proximity(tokens: Sequence[Token], question: _QuestionTerms) -> float:
+    """How tightly the matched question words cluster (distinct matches / span in words)."""
+    positions = [index for index, token in enumerate(tokens) if token.term in question.weights]
+    if len(positions) < 2:
+        return 0.0
+    distinct = len({tokens[index].term for index in positions})
+    return distinct / (positions[-1] - positions[0] + 1)
+
+
+def _window_indices(spans: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """(first, last) sentence indices: each sentence, then each adjacent pair that is short
+    enough to read as one quote (at most `PAIR_MAX_CHARS`, and within the quote limit)."""
+    windows = [(index, index) for index in range(len(spans))]
+    longest = min(PAIR_MAX_CHARS, limit)
+    for index in range(len(spans) - 1):
+        if spans[index + 1][1] - spans[index][0] <= longest:
+            windows.append((index, index + 1))
+    return windows
 
 
 def _confidence(question: _QuestionTerms, best: Finding, ranked: Sequence[Finding]) -> float:
@@ -343,15 +391,26 @@ def answer_question(
         if knowledge.analyzer.language == "english"
         else AnswerType.NONE
     )
+    matched = set(question_terms.weights)
     findings: list[tuple[float, Finding]] = []
-    for passage_id, score in hits:
+    for rank, (passage_id, score) in enumerate(hits):
         passage = knowledge.passages[passage_id]
         article = knowledge.article_of(passage)
-        quote, quote_coverage, window_score = best_quote(
-            knowledge, article, passage, question_terms, quote_max_chars, answer_type, question
+        candidates = quote_candidates(
+            knowledge,
+            article,
+            passage,
+            question_terms,
+            answer_type=answer_type,
+            question_text=question,
+            bm25_share=score / top_score,
+            rank=rank,
+            limit=quote_max_chars,
         )
-        rank = PASSAGE_WEIGHT * (score / top_score) + (1 - PASSAGE_WEIGHT) * window_score
-        findings.append((rank, Finding(article, passage, score, quote_coverage, quote)))
+        # Ties go to the earlier candidate: a single sentence before a pair.
+        chosen = max(candidates, key=lambda candidate: candidate.score)
+        quote = make_quote(knowledge, article, chosen.start, chosen.end, matched, quote_max_chars)
+        findings.append((chosen.score, Finding(article, passage, score, chosen.coverage, quote)))
     findings.sort(key=lambda item: (-item[0], item[1].passage.article_id, item[1].passage.ordinal))
     ranked = [finding for _, finding in findings]
     best = ranked[0]

@@ -2,6 +2,7 @@
 
 Usage: python scripts/bench_discord_load.py [--users 50] [--questions 1000] [--slash-every 2]
                                             [--knowledge PATH] [--reload] [--json]
+                                            [--start-timeout SECONDS]
 
 The real bot and the fake Discord run in one process on 127.0.0.1 (so the figures include the
 fake's own work). Each simulated user asks, waits for the answer, and asks again; latency is
@@ -28,6 +29,8 @@ from e2e.fake_discord import FakeDiscord  # noqa: E402
 from e2e.fake_state import ADMINISTRATOR  # noqa: E402
 from e2e.load_driver import LoadResult, run_load  # noqa: E402
 
+from bot.discord_app.bot import DatelineBot  # noqa: E402
+
 
 async def bench(args: argparse.Namespace, workdir: Path) -> LoadResult:
     async with FakeDiscord() as fake:
@@ -47,7 +50,8 @@ async def bench(args: argparse.Namespace, workdir: Path) -> LoadResult:
                 )
                 return await interaction.followup(timeout=120)
 
-            async with harness.running(settings):
+            bot = DatelineBot(settings, guild_ready_timeout=0.1)
+            async with fake.run_bot(bot, timeout=args.start_timeout):  # a big corpus builds first
                 return await run_load(
                     fake,
                     harness.general,
@@ -66,6 +70,7 @@ def main() -> int:
     parser.add_argument("--slash-every", type=int, default=2, help="every n-th question is /ask")
     parser.add_argument("--knowledge", type=Path, default=None)
     parser.add_argument("--reload", action="store_true", help="/admin reload half-way through")
+    parser.add_argument("--start-timeout", type=float, default=900.0, help="seconds to load")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dateline-bench-") as tmp:

@@ -68,10 +68,22 @@ def count_words(text: str, start: int = 0, end: int | None = None) -> int:
     return len(_WORD.findall(text, start, len(text) if end is None else end))
 
 
+def _word_chunks(
+    text: str, start: int, end: int, target_words: int
+) -> Iterator[tuple[int, int, int]]:
+    """Cut a run-on span with no sentence breaks at word boundaries (a last resort)."""
+    words = list(_WORD.finditer(text, start, end))
+    for first in range(0, len(words), target_words):
+        chunk = words[first : first + target_words]
+        yield chunk[0].start(), chunk[-1].end(), len(chunk)
+
+
 def _split_long(
     text: str, start: int, end: int, target_words: int
 ) -> Iterator[tuple[int, int, int]]:
-    """Split one long paragraph between sentences into pieces of about `target_words`."""
+    """Split one long paragraph between sentences into pieces of about `target_words`;
+    a single sentence far longer than that is cut between words."""
+    limit = int(target_words * _SPLIT_FACTOR)
     piece_start: int | None = None
     piece_end = start
     words = 0
@@ -80,6 +92,9 @@ def _split_long(
         if piece_start is not None and words + sentence_words > target_words:
             yield piece_start, piece_end, words
             piece_start, words = None, 0
+        if sentence_words > limit:
+            yield from _word_chunks(text, sentence_start, sentence_end, target_words)
+            continue
         if piece_start is None:
             piece_start = sentence_start
         piece_end = sentence_end

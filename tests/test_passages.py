@@ -87,3 +87,11 @@ def test_spans_are_exact_nonempty_and_disjoint(text: str, target: int) -> None:
             assert start >= last
             assert text[start:end].strip()
             last = end
+
+
+def test_run_on_text_without_sentence_breaks_is_cut_between_words() -> None:
+    text = "word " * 5000
+    passages = split_passages(_article(text.strip()), 100)
+    assert len(passages) == 50
+    assert all(count_words(p.text) == 100 for p in passages)
+    assert all(len(p.sentence_spans()) == 1 for p in passages)

@@ -39,7 +39,7 @@ from bot.articles import (
     load_file,
 )
 from bot.errors import KnowledgeError
-from bot.passages import count_words, split_passages
+from bot.passages import split_passages
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,6 @@ TRASH_DIR = ".trash"
 TEMP_PREFIX = ".upload-"
 TEMP_SUFFIX = ".tmp"
 STALE_TEMP_SECONDS = 3600.0
-# A passage this many times the target length has no sentence break to split at; quoting from
-# it costs time linear in its length on every question that touches it, so uploads refuse it.
-MAX_PASSAGE_FACTOR = 20
 _TRASH_STAMP = "%Y%m%dT%H%M%S.%fZ"
 
 _DEFAULT_PASSAGE_WORDS: int = Settings.model_fields["passage_words"].default
@@ -367,21 +364,11 @@ def _validate(
         raise InvalidArticleFileError(
             f"{target.name} was not added: {reasons or 'no article found'}", load.problems
         )
-    limit = MAX_PASSAGE_FACTOR * passage_words
     summaries: list[ArticleSummary] = []
     for article in load.articles:
+        # A run-on stretch without sentence breaks is cut between words by split_passages,
+        # so even a wall of text stays in passages of the configured size.
         passages = split_passages(article, passage_words)
-        for passage in passages:
-            words = count_words(passage.article_text, passage.start, passage.end)
-            if words > limit:
-                problem = LoadProblem(
-                    target.as_posix(),
-                    f"article {article.id!r} has a {words:,}-word stretch without sentence or "
-                    f"paragraph breaks (limit {limit:,}); break it into paragraphs",
-                )
-                raise InvalidArticleFileError(
-                    f"{target.name} was not added: {problem.reason}", (*load.problems, problem)
-                )
         display = article.dateline.display if article.dateline is not None else None
         summaries.append(ArticleSummary(article.id, article.title, display, len(passages)))
     return tuple(summaries), load.problems

@@ -273,11 +273,11 @@ def test_size_limit_is_checked_first(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_unsplittable_wall_of_text_is_refused(tmp_path: Path) -> None:
+def test_wall_of_text_is_cut_into_bounded_passages(tmp_path: Path) -> None:
     wall = ("Headline\n\n" + "word " * 5000).encode()
-    with pytest.raises(InvalidArticleFileError, match="without sentence or paragraph breaks"):
-        add_article_file(tmp_path, "wall.txt", wall, replace=False, max_bytes=LIMIT)
-    assert list(tmp_path.iterdir()) == []
+    result = add_article_file(tmp_path, "wall.txt", wall, replace=False, max_bytes=LIMIT)
+    assert result.passage_count >= 5000 // 150
+    assert (tmp_path / "wall.txt").read_bytes() == wall
 
 
 def test_hostile_name_writes_nothing_anywhere(tmp_path: Path) -> None:

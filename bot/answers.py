@@ -249,7 +249,7 @@ def quote_candidates(
     passage_coverage = _coverage([t for tokens in sentence_tokens for t in tokens], question)
     typed = answer_type is not AnswerType.NONE
     candidates: list[QuoteCandidate] = []
-    for first, last in _window_indices(spans, limit):
+    for first, last in _window_indices(spans, limit, text):
         start, end = spans[first][0], spans[last][1]
         tokens = [token for group in sentence_tokens[first : last + 1] for token in group]
         coverage = singles[first] if first == last else _coverage(tokens, question)
@@ -296,15 +296,29 @@ def _proximity(tokens: Sequence[Token], question: _QuestionTerms) -> float:
     return distinct / (positions[-1] - positions[0] + 1)
 
 
-def _window_indices(spans: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+def _window_indices(
+    spans: Sequence[tuple[int, int]], limit: int, text: str
+) -> list[tuple[int, int]]:
     """(first, last) sentence indices: each sentence, then each adjacent pair that is short
-    enough to read as one quote (at most `PAIR_MAX_CHARS`, and within the quote limit)."""
+    enough to read as one quote (at most `PAIR_MAX_CHARS`, and within the quote limit) and
+    has nothing unquotable between its sentences (a dateline, a subheading)."""
     windows = [(index, index) for index in range(len(spans))]
     longest = min(PAIR_MAX_CHARS, limit)
     for index in range(len(spans) - 1):
-        if spans[index + 1][1] - spans[index][0] <= longest:
+        gap = text[spans[index][1] : spans[index + 1][0]]
+        if spans[index + 1][1] - spans[index][0] <= longest and not gap.strip():
             windows.append((index, index + 1))
     return windows
+
+
+def _surface_words(knowledge: KnowledgeBase, question: str, terms: Sequence[str]) -> list[str]:
+    """The question's own words for some index terms (`football`, not the stem `footbal`)."""
+    wanted = set(terms)
+    words: dict[str, str] = {}
+    for token in knowledge.analyzer.tokens(question):
+        if token.term in wanted and token.term not in words:
+            words[token.term] = question[token.start : token.end]
+    return [words.get(term, term) for term in terms]
 
 
 def _confidence(question: _QuestionTerms, best: Finding, ranked: Sequence[Finding]) -> float:
@@ -424,7 +438,7 @@ def answer_question(
             others.append(finding)
     confidence = _confidence(question_terms, best, ranked)
     if confidence < abstain_threshold:
-        missing = ", ".join(question_terms.unknown[:3])
+        missing = ", ".join(_surface_words(knowledge, question, question_terms.unknown[:3]))
         reason = (
             "The articles do not say: no passage covers enough of the question"
             + (f" (no article mentions {missing})" if missing else "")

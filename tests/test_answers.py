@@ -131,3 +131,21 @@ def _shared_tass() -> KnowledgeBase:
         root = Path(__file__).resolve().parents[1] / "knowledge"
         _CACHE["tass"] = build_knowledge_base(load_settings(), [root])
     return _CACHE["tass"]
+
+
+def test_not_found_names_the_question_words_not_stems(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "Which football club did the Italian minister support?")
+    assert answer.status is AnswerStatus.NOT_FOUND
+    assert "football" in answer.message
+
+
+def test_quotes_never_span_the_dateline(tass: KnowledgeBase) -> None:
+    questions = [
+        "Is Russia's assistance linked to a political agenda?",
+        "Who told a briefing on Thursday that Italians are grateful?",
+        "Which football club did the Italian minister support?",
+    ]
+    for question in questions:
+        answer = answer_question(tass, question, abstain_threshold=0.0)
+        for finding in answer.findings:
+            assert "/TASS/" not in finding.quote.text

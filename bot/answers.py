@@ -362,7 +362,7 @@ def answer_question(
     alternatives: int = 4,
     max_question_chars: int = 500,
     quote_max_chars: int = 400,
-    abstain_threshold: float = 0.47,
+    abstain_threshold: float = 0.5,
 ) -> Answer:
     """Answer one question from the knowledge base; never raises on any input string."""
     started = time.perf_counter()

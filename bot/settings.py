@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=500, ge=10, le=10_000)
     quote_max_chars: int = Field(default=400, ge=80, le=1500)
     alternatives: int = Field(default=4, ge=0, le=20)
-    abstain_threshold: float = Field(default=0.47, ge=0, le=1)
+    abstain_threshold: float = Field(default=0.5, ge=0, le=1)
 
     # --- discord -----------------------------------------------------------------------
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

@@ -125,7 +125,20 @@ def _answer(knowledge: KnowledgeBase, settings: Settings, question: str) -> None
     )
 
 
-def cold_start(settings: Settings, question: str) -> dict[str, Any]:
+def freeze_code(workdir: Path) -> Path:
+    """A copy of the `bot` package as this process loaded it, for the cold-start process.
+
+    (The working tree may be edited while a long benchmark runs; a child running other code
+    would rightly refuse the snapshot and rebuild, which is not what is being measured.)
+    """
+    code = workdir / "code"
+    shutil.copytree(
+        Path(__file__).resolve().parent, code / "bot", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return code
+
+
+def cold_start(settings: Settings, question: str, code: Path) -> dict[str, Any]:
     """Spawn a process that loads the snapshot and answers `question`; time it end to end."""
     overrides = {
         "knowledge_paths": [p.as_posix() for p in settings.knowledge_paths],
@@ -138,7 +151,7 @@ def cold_start(settings: Settings, question: str) -> dict[str, Any]:
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=code,
     )
     wall = time.perf_counter() - started
     if done.returncode != 0:
@@ -268,15 +281,18 @@ def _reloads(
 
 def _floors(size: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
     """Issue 5's floors; "tiny" is checked against the 100k floors (for the table only)."""
+
     def floor(name: str, value: float | None, limit: float, at_most: bool = True) -> dict[str, Any]:
         ok = value is not None and (value <= limit if at_most else value >= limit)
         return {"floor": name, "value": value, "limit": limit, "at_most": at_most, "ok": ok}
 
     retrieval = figures["latency"]["retrieval"]
+    cold = figures["cold_start"]
+    cold_seconds = cold["process_seconds"] if cold.get("mode") == "snapshot" else None
     if size == "1m":
         return [
             floor("retrieval p95 ms", retrieval["p95_ms"], 20.0),
-            floor("cold start from snapshot s", figures["cold_start"]["process_seconds"], 15.0),
+            floor("cold start from snapshot s", cold_seconds, 15.0),
             floor(
                 "peak RSS GB (bench process, Dateline phases)",
                 round(figures["peak_rss_mb"]["dateline"] / 1024, 2),
@@ -301,7 +317,7 @@ def _floors(size: str, figures: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         floor("time ratio vs bm25s (mean)", comparison.get("ratio_vs_bm25s_mean"), 1.0),
         floor("full ask p95 ms", figures["latency"]["ask"]["p95_ms"], 5.0),
-        floor("cold start from snapshot s", figures["cold_start"]["process_seconds"], 2.0),
+        floor("cold start from snapshot s", cold_seconds, 2.0),
         floor("longest event-loop stall during reload ms", max(stalls) if stalls else None, 50.0),
     ]
 
@@ -316,6 +332,7 @@ def run_bench(options: BenchOptions, say: Say = lambda line: None) -> dict[str, 
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="dateline-bench-"))
     limit = options.tiny_articles if options.size == "tiny" else None
     try:
+        code = freeze_code(workdir)
         say(f"writing the corpus into {workdir} ...")
         corpus = write_corpus(options.shared_data, workdir / "corpus", SIZES[options.size], limit)
         settings = load_settings(
@@ -355,7 +372,7 @@ def run_bench(options: BenchOptions, say: Say = lambda line: None) -> dict[str, 
             "peak_rss_mb": peak_rss_mb(),
         }
         say("cold start in a new process ...")
-        figures["cold_start"] = cold_start(settings, questions[0])
+        figures["cold_start"] = cold_start(settings, questions[0], code)
         say(f"timing {len(questions):,} questions ...")
         latency, terms_list, search_ms = _latencies(knowledge, settings, questions)
         figures["latency"] = latency

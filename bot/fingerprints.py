@@ -17,11 +17,10 @@ A snapshot (or one file's cached articles) is reused only when its fingerprints 
 from __future__ import annotations
 
 import hashlib
-import importlib
+import importlib.util
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -109,18 +108,26 @@ def fingerprint_file(path: Path, root: Path, max_bytes: int) -> FileFingerprint:
     return FileFingerprint(path.as_posix(), root.as_posix(), stat.st_size, stat.st_mtime_ns, digest)
 
 
-@lru_cache(maxsize=1)
-def pipeline_fingerprint() -> str:
-    """A hash of the source of `PIPELINE_MODULES` (the package version if it is unavailable)."""
+def _hash_pipeline() -> str:
     digest = hashlib.sha256(__version__.encode())
     for name in PIPELINE_MODULES:
-        module = importlib.import_module(name)
-        source = getattr(module, "__file__", None)
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
         try:
-            digest.update(Path(source).read_bytes() if source else name.encode())
+            digest.update(Path(origin).read_bytes() if origin else name.encode())
         except OSError:
             digest.update(name.encode())
     return digest.hexdigest()[:16]
+
+
+# Hashed once, when the process loads this code: an edit made to the files later (while the
+# process runs) must not make it claim to be the new code.
+_PIPELINE = _hash_pipeline()
+
+
+def pipeline_fingerprint() -> str:
+    """A hash of the source of `PIPELINE_MODULES` as this process loaded them."""
+    return _PIPELINE
 
 
 def analysis_key(settings: Settings) -> dict[str, Any]:

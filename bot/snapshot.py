@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -51,9 +52,10 @@ from bot.settings import Settings
 from bot.snapshot_codec import (
     PARAGRAPH_KINDS,
     AnyArray,
+    ArticleRow,
     IntArray,
-    article_json,
-    article_record,
+    article_row,
+    article_rows,
     check_offsets,
     damaged,
     make_article,
@@ -71,6 +73,7 @@ VERSION_FILE = "version"
 SNAPSHOTS_DIR = "snapshots"
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
+ARTICLES_PER_LINE = 256  # metadata rows per JSON line: few parse calls, no long GIL hold
 TEXTS = "texts.utf8"
 KEEP_SNAPSHOTS = 3
 _STALE_TEMP_SECONDS = 3600.0
@@ -437,8 +440,10 @@ def _write_data(directory: Path, payload: SnapshotPayload) -> dict[str, str]:
     checksums: dict[str, str] = {}
     with (directory / ARTICLES).open("wb") as handle:
         digest = hashlib.sha256()
-        for article in payload.articles:
-            line = json.dumps(article_json(article), ensure_ascii=False).encode("utf-8") + b"\n"
+        articles = payload.articles
+        for first in range(0, len(articles), ARTICLES_PER_LINE):
+            rows = [article_row(a) for a in articles[first : first + ARTICLES_PER_LINE]]
+            line = json.dumps(rows, ensure_ascii=False).encode("utf-8") + b"\n"
             digest.update(line)
             handle.write(line)
     checksums[ARTICLES] = digest.hexdigest()
@@ -565,22 +570,29 @@ def load_snapshot(home: Path, manifest: Manifest) -> StoredSnapshot:
     return StoredSnapshot(directory, manifest, articles, passages, passage_article, index)
 
 
-def _article_lines(directory: Path, manifest: Manifest) -> list[bytes]:
+def _article_rows(directory: Path, manifest: Manifest) -> list[ArticleRow]:
     path = directory / ARTICLES
-    digest = hashlib.sha256()
-    lines: list[bytes] = []
     try:
         with path.open("rb") as handle:
-            for line in handle:
-                digest.update(line)
-                lines.append(line)
+            if hashlib.file_digest(handle, "sha256").hexdigest() != manifest.checksums.get(
+                ARTICLES
+            ):
+                raise damaged(f"{ARTICLES} does not match its checksum")
+            handle.seek(0)
+            data = handle.read()
     except OSError as error:
         raise damaged(f"cannot read {ARTICLES}: {error.strerror or error}") from None
-    if digest.hexdigest() != manifest.checksums.get(ARTICLES):
-        raise damaged(f"{ARTICLES} does not match its checksum")
-    if len(lines) != manifest.counts["articles"]:
-        raise damaged(f"{ARTICLES} holds {len(lines)} articles, not {manifest.counts['articles']}")
-    return lines
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise damaged(f"{ARTICLES} is not UTF-8: {error}") from None
+    rows: list[ArticleRow] = []
+    for line in text.split("\n"):
+        if line:
+            rows.extend(article_rows(line))
+    if len(rows) != manifest.counts["articles"]:
+        raise damaged(f"{ARTICLES} holds {len(rows)} articles, not {manifest.counts['articles']}")
+    return rows
 
 
 def _inside(starts: IntArray, ends: IntArray, low: IntArray, high: IntArray) -> bool:
@@ -617,7 +629,7 @@ def _texts(directory: Path, manifest: Manifest, text_end: IntArray) -> list[str]
 def _read_articles(
     directory: Path, manifest: Manifest, arrays: Mapping[str, AnyArray]
 ) -> tuple[Article, ...]:
-    records = [article_record(line) for line in _article_lines(directory, manifest)]
+    records = _article_rows(directory, manifest)
     texts = _texts(directory, manifest, arrays["text_end"])
     count = len(records)
     par_ptr, starts, ends, kinds = (
@@ -637,25 +649,15 @@ def _read_articles(
         and bool(((kinds == 0) | (kinds == 1)).all())
     ):
         raise damaged("a paragraph lies outside its article")
-    if len({r.id for r in records}) != count:
+    if len({row[0] for row in records}) != count:
         raise damaged("article ids repeat")
     start_list, end_list, bounds = starts.tolist(), ends.tolist(), par_ptr.tolist()
     kind_list = [PARAGRAPH_KINDS[k] for k in kinds.tolist()]
-    articles = tuple(
-        make_article(
-            record,
-            texts[i],
-            tuple(
-                map(
-                    Paragraph,
-                    start_list[bounds[i] : bounds[i + 1]],
-                    end_list[bounds[i] : bounds[i + 1]],
-                    kind_list[bounds[i] : bounds[i + 1]],
-                )
-            ),
-        )
-        for i, record in enumerate(records)
-    )
+    paragraphs = [
+        tuple(map(Paragraph, start_list[a:b], end_list[a:b], kind_list[a:b]))
+        for a, b in itertools.pairwise(bounds)
+    ]
+    articles = tuple(map(make_article, records, texts, paragraphs))
     for entry in manifest.files:
         if any(
             a.source_file != entry.fingerprint.path
@@ -692,19 +694,21 @@ def _passages(
         first = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
         group_start = np.repeat(first, np.diff(np.r_[first, count]))
         ordinals = (np.arange(count, dtype=np.int64) - group_start).tolist()
-    owner_list, start_list, end_list = owner.tolist(), starts.tolist(), ends.tolist()
+    owner_list = owner.tolist()
+    ids = [article.id for article in articles]
+    texts = [article.text for article in articles]
     segments = list(zip(seg_starts.tolist(), seg_ends.tolist(), strict=True))
     bounds = seg_ptr.tolist()
     passages = tuple(
-        Passage(
-            articles[owner_list[i]].id,
-            ordinals[i],
-            start_list[i],
-            end_list[i],
-            tuple(segments[bounds[i] : bounds[i + 1]]),
-            articles[owner_list[i]].text,
+        map(
+            Passage,
+            [ids[i] for i in owner_list],
+            ordinals,
+            starts.tolist(),
+            ends.tolist(),
+            [tuple(segments[a:b]) for a, b in itertools.pairwise(bounds)],
+            [texts[i] for i in owner_list],
         )
-        for i in range(count)
     )
     return passages, owner
 

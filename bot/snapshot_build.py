@@ -314,15 +314,16 @@ def _attach(home: Path, manifest: Manifest, last: KnowledgeBase | None) -> Store
 
 def _what_changed(manifest: Manifest, current: _Current) -> str:
     before = {(e.fingerprint.path, e.fingerprint.root): e.fingerprint for e in manifest.files}
+    now = {(f.path, f.root) for f in current.fingerprints}
     changed = sum(
         1
         for f in current.fingerprints
         if (f.path, f.root) not in before or not f.same_content(before[(f.path, f.root)])
     )
-    removed = len(before) - (len(current.fingerprints) - changed)
+    removed = len(before.keys() - now)
     if changed == 0 and removed == 0 and manifest.index != current.index:
         return "BM25 settings changed"
-    return f"{changed} file(s) new or changed, {max(removed, 0)} removed"
+    return f"{changed} file(s) new or changed, {removed} removed"
 
 
 def _knowledge(

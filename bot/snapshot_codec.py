@@ -11,7 +11,6 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,7 @@ from bot.errors import KnowledgeError
 AnyArray = npt.NDArray[Any]
 IntArray = npt.NDArray[np.int64]
 
-_REQUIRED_FIELDS = ("id", "title", "source_file")
-_OPTIONAL_FIELDS = ("record_id", "source", "url", "published", "language", "agency")
+_ROW_LENGTH = 10
 PARAGRAPH_KINDS = (ParagraphKind.BODY, ParagraphKind.HEADING)
 _KIND_CODE = {kind: code for code, kind in enumerate(PARAGRAPH_KINDS)}
 
@@ -114,20 +112,27 @@ def check_offsets(name: str, pointer: IntArray, total: int, count: int) -> None:
 # --------------------------------------------------------------------------- articles
 
 
-def article_json(article: Article) -> dict[str, Any]:
-    """An article's metadata (its text and paragraphs are stored apart, as bytes and arrays)."""
+def article_row(article: Article) -> list[Any]:
+    """An article's metadata as a compact list (text and paragraphs are stored apart).
+
+    Order: id, title, source file, dateline parts (or null), record id, source, url,
+    published, language, agency.
+    """
     dateline = article.dateline
-    record: dict[str, Any] = {
-        "id": article.id,
-        "title": article.title,
-        "source_file": article.source_file,
-        "dateline": None
+    return [
+        article.id,
+        article.title,
+        article.source_file,
+        None
         if dateline is None
         else [dateline.as_written, dateline.place, dateline.date, dateline.agency],
-    }
-    for name in _OPTIONAL_FIELDS:
-        record[name] = getattr(article, name)
-    return record
+        article.record_id,
+        article.source,
+        article.url,
+        article.published,
+        article.language,
+        article.agency,
+    ]
 
 
 def paragraph_rows(article: Article) -> list[tuple[int, int, int]]:
@@ -148,53 +153,59 @@ def _dateline(value: Any) -> Dateline | None:
     return Dateline(value[0], value[1], value[2], value[3])
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleRecord:
-    """One checked line of `articles.jsonl`, waiting for its paragraphs."""
-
-    id: str
-    title: str
-    source_file: str
-    dateline: Dateline | None
-    optional: tuple[str | None, ...]
+ArticleRow = list[Any]  # a checked `article_row`
 
 
-def article_record(line: bytes) -> ArticleRecord:
-    """Parse and type-check one article line."""
+def article_rows(line: str) -> list[ArticleRow]:
+    """Parse and type-check one line of `articles.jsonl`: a list of article rows."""
     try:
-        record = json.loads(line)
+        rows = json.loads(line)
     except (ValueError, RecursionError) as error:
         raise damaged(f"article line is not JSON: {error}") from None
-    if not isinstance(record, dict):
-        raise damaged("article line is not an object")
-    required = [record.get(name) for name in _REQUIRED_FIELDS]
-    optional = tuple(record.get(name) for name in _OPTIONAL_FIELDS)
-    if not all(isinstance(value, str) for value in required) or not required[0]:
-        raise damaged("article lacks its id, title or file")
-    article_id, title, source_file = (str(value) for value in required)
-    if not all(value is None or isinstance(value, str) for value in optional):
-        raise damaged("article metadata is not text")
-    return ArticleRecord(
-        article_id, title, source_file, _dateline(record.get("dateline")), optional
-    )
+    if type(rows) is not list:
+        raise damaged("article line is not a list")
+    for row in rows:
+        if type(row) is not list or len(row) != _ROW_LENGTH:
+            raise damaged("article row has the wrong shape")
+        article_id, title, source_file = row[0], row[1], row[2]
+        if type(article_id) is not str or not article_id:
+            raise damaged("article without an id")
+        if type(title) is not str or type(source_file) is not str:
+            raise damaged("article title or file is not text")
+        for value in row[4:]:
+            if value is not None and type(value) is not str:
+                raise damaged("article metadata is not text")
+        row[3] = _dateline(row[3])
+    return rows
 
 
-def make_article(record: ArticleRecord, text: str, paragraphs: tuple[Paragraph, ...]) -> Article:
-    """The article of a checked record, its text and its (bounds-checked) paragraphs."""
-    record_id, source, url, published, language, agency = record.optional
+def make_article(row: ArticleRow, text: str, paragraphs: tuple[Paragraph, ...]) -> Article:
+    """The article of a checked row, its text and its (bounds-checked) paragraphs."""
+    (
+        article_id,
+        title,
+        source_file,
+        dateline,
+        record_id,
+        source,
+        url,
+        published,
+        language,
+        agency,
+    ) = row
     return Article(
-        id=record.id,
-        title=record.title,
-        text=text,
-        paragraphs=paragraphs,
-        source_file=record.source_file,
-        dateline=record.dateline,
-        record_id=record_id,
-        source=source,
-        url=url,
-        published=published,
-        language=language,
-        agency=agency,
+        article_id,
+        title,
+        text,
+        paragraphs,
+        source_file,
+        dateline,
+        record_id,
+        source,
+        url,
+        published,
+        language,
+        agency,
     )
 
 

@@ -132,9 +132,9 @@ def _edit_manifest_consistently(settings: Settings) -> None:
 def _edit_articles(settings: Settings) -> None:
     path = current_dir(settings) / "articles.jsonl"
     lines = path.read_text().splitlines()
-    record = json.loads(lines[0])
-    record["title"] = 42
-    lines[0] = json.dumps(record)
+    rows = json.loads(lines[0])
+    rows[0][1] = 42  # a title that is not text
+    lines[0] = json.dumps(rows)
     path.write_text("\n".join(lines) + "\n")
     _rehash(settings)
 

@@ -211,3 +211,14 @@ def test_cli_index_build_and_status(
     assert main(["index", "build", "--json", "-K", folder]) == 0
     rebuilt = json.loads(capsys.readouterr().out)["build"]
     assert (rebuilt["mode"], rebuilt["files_parsed"]) == ("incremental", 1)
+
+
+def test_status_names_what_changed(settings: Settings) -> None:
+    from bot.snapshot_build import snapshot_status
+
+    build(settings)
+    folder = settings.knowledge_paths[0]
+    (folder / "note-1.txt").unlink()
+    (folder / "note-2.txt").write_text("Note 2\n\nThe tram line was extended to the port.\n")
+    status = snapshot_status(settings)
+    assert not status["current"] and status["reason"] == "1 file(s) new or changed, 1 removed"

@@ -14,6 +14,7 @@ carrying the closest passage for transparency.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -121,6 +122,7 @@ class _QuestionTerms:
 
     weights: dict[str, float]
     unknown: tuple[str, ...]
+    bigrams: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def total(self) -> float:
@@ -147,7 +149,7 @@ def _question_terms(knowledge: KnowledgeBase, terms: Sequence[str]) -> _Question
         weights[term] = max(term_weight(frequency, index.n_passages), MIN_TERM_WEIGHT)
         if frequency == 0:
             unknown.append(term)
-    return _QuestionTerms(weights, tuple(unknown))
+    return _QuestionTerms(weights, tuple(unknown), frozenset(itertools.pairwise(terms)))
 
 
 def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
@@ -275,9 +277,18 @@ def quote_candidates(
             _novelty(tokens, question),
             _proximity(tokens, question),
             1.0 if passage.ordinal == 0 else 0.0,
+            _bigram_share(tokens, question),
         )
         candidates.append(QuoteCandidate(start, end, coverage, features))
     return candidates
+
+
+def _bigram_share(tokens: Sequence[Token], question: _QuestionTerms) -> float:
+    """Share of the question's adjacent word pairs that also stand together in the window."""
+    if len(question.bigrams) == 0:
+        return 0.0
+    present = {(a.term, b.term) for a, b in itertools.pairwise(tokens)}
+    return len(present & question.bigrams) / len(question.bigrams)
 
 
 def _novelty(tokens: Sequence[Token], question: _QuestionTerms) -> float:

@@ -525,6 +525,19 @@ class StoredSnapshot:
     passage_article: IntArray
     index: BM25Index
 
+    def vocabulary(self) -> list[str]:
+        """The index's sorted terms, read from the snapshot (no re-sort of the vocabulary)."""
+        specs = {name: _INDEX_ARRAYS[name] for name in ("terms_utf8", "terms_end")}
+        arrays = _read_arrays(self.directory, self.manifest, specs, prefix="index_")
+        try:
+            joined = arrays["terms_utf8"].tobytes().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise damaged(f"the vocabulary is not UTF-8: {error}") from None
+        ends = arrays["terms_end"].tolist()
+        if len(ends) != self.index.vocabulary_size or (ends and ends[-1] != len(joined)):
+            raise damaged("the vocabulary does not match the index")
+        return [joined[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+
     def terms(self) -> tuple[IntArray, npt.NDArray[np.int32]]:
         """(tok_ptr, tok_ids) of every passage, checked against the index."""
         arrays = _read_arrays(self.directory, self.manifest, _TERM_ARRAYS)

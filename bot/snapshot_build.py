@@ -360,9 +360,8 @@ class _Reuse:
         self.first = np.searchsorted(owner, np.arange(count), side="left").tolist()
         self.end = np.searchsorted(owner, np.arange(count), side="right").tolist()
         self.tok_ptr, self.tok_ids = stored.terms()
-        arrays, _ = stored.index.to_arrays()
         self.vocabulary = np.empty(stored.index.vocabulary_size, dtype=object)
-        for number, term in enumerate(decode_terms(arrays)):  # no single long GIL hold
+        for number, term in enumerate(stored.vocabulary()):  # no single long GIL hold
             self.vocabulary[number] = term
         self.origin: dict[int, int] = {}  # id(article) -> its position in the stored snapshot
 

@@ -8,6 +8,7 @@ import json
 import sys
 import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -145,13 +146,37 @@ def _read_line(prompt: str) -> str:
 
 def chat_command(args: argparse.Namespace, settings: Settings) -> int:
     """`dateline chat`: an interactive loop with line editing and history (readline)."""
-    with contextlib.suppress(ImportError):  # not on every platform
-        import readline  # noqa: F401  (enables line editing and history for input())
+    history = _chat_history(settings.cache_dir / "chat-history")
     console = Console()
     service = KnowledgeService(settings)
     report = service.reload()
     console.print(f"[dim]{escape(report.summary())}[/dim]")
     console.print(CHAT_HELP, style="dim", highlight=False)
+    try:
+        return _chat_loop(console, service, args)
+    finally:
+        history()
+
+
+def _chat_history(path: Path) -> Callable[[], None]:
+    """Line editing and a persistent history via readline; returns the saver to call at exit."""
+    try:
+        import readline
+    except ImportError:  # not on every platform: plain input() still works
+        return lambda: None
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(path)
+
+    return save
+
+
+def _chat_loop(console: Console, service: KnowledgeService, args: argparse.Namespace) -> int:
     while True:
         try:
             line = _read_line("dateline> ").strip()

@@ -18,7 +18,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from bot.analysis import Token
@@ -199,9 +199,13 @@ def _trim(text: str, highlights: list[tuple[int, int]], limit: int) -> tuple[str
 def make_quote(
     knowledge: KnowledgeBase, article: Article, start: int, end: int, terms: set[str], limit: int
 ) -> SupportingQuote:
-    """The display form of article.text[start:end] with the matched words marked."""
+    """The display form of article.text[start:end] with the matched words marked.
+
+    With no `terms` nothing is marked (and the text is not analysed): used for passages
+    that are ranked but not shown.
+    """
     display = collapse_whitespace(article.text[start:end])
-    tokens = knowledge.analyzer.tokens(display)
+    tokens = knowledge.analyzer.tokens(display) if terms else []
     highlights = [(token.start, token.end) for token in tokens if token.term in terms]
     matched = tuple(dict.fromkeys(token.term for token in tokens if token.term in terms))
     text, offset = _trim(display, highlights, limit)
@@ -434,19 +438,33 @@ def answer_question(
         )
         # Ties go to the earlier candidate: a single sentence before a pair.
         chosen = max(candidates, key=lambda candidate: candidate.score)
-        quote = make_quote(knowledge, article, chosen.start, chosen.end, matched, quote_max_chars)
+        quote = make_quote(knowledge, article, chosen.start, chosen.end, set(), quote_max_chars)
         findings.append((chosen.score, Finding(article, passage, score, chosen.coverage, quote)))
     findings.sort(key=lambda item: (-item[0], item[1].passage.article_id, item[1].passage.ordinal))
     ranked = [finding for _, finding in findings]
-    best = ranked[0]
-    others: list[Finding] = []
-    seen_articles = {best.article.id}
-    for finding in ranked[1:]:
-        if len(others) >= alternatives:
+    shown = [0]
+    seen_articles = {ranked[0].article.id}
+    for position, finding in enumerate(ranked[1:], start=1):
+        if len(shown) > alternatives:
             break
         if finding.article.id not in seen_articles:
             seen_articles.add(finding.article.id)
-            others.append(finding)
+            shown.append(position)
+    # Only the findings shown get their matched words marked (analysing a quote is the
+    # costliest step of an answer).
+    for position in shown:
+        finding = ranked[position]
+        quote = make_quote(
+            knowledge,
+            finding.article,
+            finding.quote.start,
+            finding.quote.end,
+            matched,
+            quote_max_chars,
+        )
+        ranked[position] = replace(finding, quote=quote)
+    best = ranked[0]
+    others = [ranked[position] for position in shown[1:]]
     confidence = _confidence(question_terms, best, ranked)
     if confidence < abstain_threshold:
         missing = ", ".join(_surface_words(knowledge, question, question_terms.unknown[:3]))

@@ -123,6 +123,7 @@ class _QuestionTerms:
     weights: dict[str, float]
     unknown: tuple[str, ...]
     bigrams: frozenset[tuple[str, str]] = frozenset()
+    top_term: str | None = None  # the known question word with the highest weight
 
     @property
     def total(self) -> float:
@@ -149,7 +150,9 @@ def _question_terms(knowledge: KnowledgeBase, terms: Sequence[str]) -> _Question
         weights[term] = max(term_weight(frequency, index.n_passages), MIN_TERM_WEIGHT)
         if frequency == 0:
             unknown.append(term)
-    return _QuestionTerms(weights, tuple(unknown), frozenset(itertools.pairwise(terms)))
+    known = [term for term in weights if term not in unknown]
+    top = max(known, key=weights.__getitem__) if known else None
+    return _QuestionTerms(weights, tuple(unknown), frozenset(itertools.pairwise(terms)), top)
 
 
 def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
@@ -258,6 +261,7 @@ def quote_candidates(
     for first, last in _window_indices(spans, limit, text):
         start, end = spans[first][0], spans[last][1]
         tokens = [token for group in sentence_tokens[first : last + 1] for token in group]
+        seen = {token.term for token in tokens}
         coverage = singles[first] if first == last else _coverage(tokens, question)
         offers = (
             coverage > 0 and typed and offers_answer(answer_type, text[start:end], question_text)
@@ -282,6 +286,7 @@ def quote_candidates(
             _proximity(tokens, question),
             1.0 if passage.ordinal == 0 else 0.0,
             _bigram_share(tokens, question),
+            1.0 if question.top_term is not None and question.top_term not in seen else 0.0,
         )
         candidates.append(QuoteCandidate(start, end, coverage, features))
     return candidates

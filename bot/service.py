@@ -161,14 +161,18 @@ class KnowledgeService:
             new = self._builder(self.settings, self.paths, progress)
         except Exception as error:  # any failure must leave the old snapshot serving
             log.exception("reload failed; keeping the previous knowledge base")
-            report = ReloadReport(
-                ok=False,
-                seconds=time.perf_counter() - started,
-                error=f"{type(error).__name__}: {error}",
-            )
-            self.last_reload = report
-            return report
+            return self._failed(error, started)
         return self._swap(new, started)
+
+    def _failed(self, error: Exception, started: float) -> ReloadReport:
+        """Record a build that failed; the current knowledge keeps serving."""
+        report = ReloadReport(
+            ok=False,
+            seconds=time.perf_counter() - started,
+            error=f"{type(error).__name__}: {error}",
+        )
+        self.last_reload = report
+        return report
 
     def _swap(self, new: KnowledgeBase, started: float) -> ReloadReport:
         added, removed, changed = compare(self._knowledge, new)
@@ -204,13 +208,7 @@ class KnowledgeService:
                 new = adopt(self.settings, self.paths)
             except Exception as error:  # keep serving what we have
                 log.warning("could not adopt the published snapshot: %s", error)
-                report = ReloadReport(
-                    ok=False,
-                    seconds=time.perf_counter() - started,
-                    error=f"{type(error).__name__}: {error}",
-                )
-                self.last_reload = report
-                return report
+                return self._failed(error, started)
             return self._swap(new, started)
         finally:
             self._reload_lock.release()

@@ -43,6 +43,7 @@ The token lists are not kept. Measured on the shared news paragraphs (scripts/be
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -165,13 +166,13 @@ class BM25Index:
         avgdl = total / n if n and total else 0.0  # rank-bm25: num_doc / corpus_size
 
         # Sorted vocabulary; then one sort of (term, passage) pairs gives postings and tf.
-        order = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+        order = _sorted_order(first_seen)
         rank = np.empty(len(order), dtype=np.int64)
         rank[order] = np.arange(len(order), dtype=np.int64)
         terms = [first_seen[i] for i in order]
-        tokens = rank[np.frombuffer(token_ids, dtype=np.int32)] if total else rank[:0]
+        tokens = _take(rank, np.frombuffer(token_ids, dtype=np.int32)) if total else rank[:0]
         del token_ids
-        docs = np.repeat(np.arange(n, dtype=np.int64), doc_len)
+        docs = _passage_of_each_token(doc_len, total)
         pairs, tf = np.unique(tokens * max(n, 1) + docs, return_counts=True)
         del tokens, docs
         term_of = pairs // max(n, 1)
@@ -369,6 +370,49 @@ class BM25Index:
             doc_len=doc_len,
             avgdl=avgdl,
         )
+
+
+# Work done in one C call holds the GIL throughout; a reload builds in a worker thread while
+# the event loop answers, so long steps are cut into pieces of this size (at 1M passages one
+# `sorted` of the vocabulary or one fancy-index over every token stalled the loop ~0.5 s).
+_GIL_CHUNK = 1 << 20
+
+
+def _sorted_order(items: list[str]) -> list[int]:
+    """Indices that sort `items`: chunks sorted separately, then merged in Python bytecode,
+    so other threads get the GIL in between."""
+    chunk = max(1, _GIL_CHUNK // 64)
+    runs = [
+        sorted(range(start, min(start + chunk, len(items))), key=items.__getitem__)
+        for start in range(0, len(items), chunk)
+    ]
+    if len(runs) <= 1:
+        return runs[0] if runs else []
+    return list(heapq.merge(*runs, key=items.__getitem__))
+
+
+def _take(table: npt.NDArray[np.int64], ids: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+    """`table[ids]` in pieces, so a huge token array does not hold the GIL in one call."""
+    out = np.empty(len(ids), dtype=np.int64)
+    for start in range(0, len(ids), _GIL_CHUNK):
+        out[start : start + _GIL_CHUNK] = table[ids[start : start + _GIL_CHUNK]]
+    return out
+
+
+def _passage_of_each_token(doc_len: npt.NDArray[np.int64], total: int) -> npt.NDArray[np.int64]:
+    """`np.repeat(arange(n), doc_len)`, a few thousand passages at a time: one repeat over a
+    million passages held the GIL for half a second."""
+    out = np.empty(total, dtype=np.int64)
+    step = max(1, _GIL_CHUNK // 64)
+    position = 0
+    for start in range(0, len(doc_len), step):
+        lengths = doc_len[start : start + step]
+        size = int(lengths.sum())
+        out[position : position + size] = np.repeat(
+            np.arange(start, start + len(lengths), dtype=np.int64), lengths
+        )
+        position += size
+    return out
 
 
 def _fit_idf(params: BM25Params, n: int, terms: list[str], df: list[int]) -> FloatArray:

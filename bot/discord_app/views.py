@@ -184,6 +184,18 @@ class OwnedPager(discord.ui.View):
             embed=self.render_page(self.page), view=self, allowed_mentions=render.NO_MENTIONS
         )
 
+    async def send_private(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer `interaction` with the first page, visible to the owner only; buttons (and
+        their expiry timer) only when there is more than one page."""
+        await interaction.response.send_message(
+            embed=self.render_page(0),
+            view=self if self.pageable else discord.utils.MISSING,
+            ephemeral=True,
+            allowed_mentions=render.NO_MENTIONS,
+        )
+        if self.pageable:
+            self.attach(interaction.edit_original_response)
+
     def attach(self, edit: Editor) -> None:
         """Start the expiry timer; `edit` updates the message (e.g. `message.edit`)."""
         self._edit = edit

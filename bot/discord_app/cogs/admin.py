@@ -424,14 +424,7 @@ class AdminCog(
             lifetime=self.bot.view_lifetime,
         )
         await self._done(interaction, {"files": len(entries), "problems_only": problems})
-        await interaction.response.send_message(
-            embed=view.render_page(0),
-            view=view if view.pageable else discord.utils.MISSING,
-            ephemeral=True,
-            allowed_mentions=render.NO_MENTIONS,
-        )
-        if view.pageable:
-            view.attach(interaction.edit_original_response)
+        await view.send_private(interaction)
 
 
 def _reload_state(report: ReloadReport | None) -> str:

@@ -50,14 +50,7 @@ class LibraryCog(commands.Cog, name="Library"):
     async def sources(self, interaction: discord.Interaction[Any]) -> None:
         articles = self.bot.service.knowledge.articles
         view = SourcesView(self.bot, interaction.user.id, articles, lifetime=self.bot.view_lifetime)
-        await interaction.response.send_message(
-            embed=view.render_page(0),
-            view=view if view.pageable else discord.utils.MISSING,
-            ephemeral=True,
-            allowed_mentions=render.NO_MENTIONS,
-        )
-        if view.pageable:
-            view.attach(interaction.edit_original_response)
+        await view.send_private(interaction)
 
     @app_commands.command(
         name="article", description="Show one article: dateline, title, lead, source."

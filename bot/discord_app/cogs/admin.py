@@ -29,7 +29,7 @@ from bot.discord_app.article_files import (
     titles_by_file,
     titles_of,
 )
-from bot.discord_app.checks import NotAdmin, admin_grant
+from bot.discord_app.checks import AdminGrant, NotAdmin, admin_grant
 from bot.discord_app.render_stats import (
     PERIODS,
     StatsContext,
@@ -81,15 +81,19 @@ class AdminCog(
         self.bot = bot
         super().__init__()
 
+    async def _grant(self, interaction: discord.Interaction[Any]) -> AdminGrant | None:
+        """Why the user may run admin commands here (None: they may not; raises in DMs)."""
+        settings = self.bot.settings
+        return await admin_grant(
+            interaction,
+            admin_user_ids=settings.admin_user_ids,
+            admin_role_ids=settings.admin_role_ids,
+        )
+
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """The real permission check; refusals are audited before the user is told."""
-        settings = self.bot.settings
         try:
-            grant = await admin_grant(
-                interaction,
-                admin_user_ids=settings.admin_user_ids,
-                admin_role_ids=settings.admin_role_ids,
-            )
+            grant = await self._grant(interaction)
         except app_commands.NoPrivateMessage:
             await self.bot.audit(
                 interaction, _action(interaction), "refused", message="direct message"
@@ -384,13 +388,8 @@ class AdminCog(
     async def knowledge_remove_article(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
-        settings = self.bot.settings
         try:
-            grant = await admin_grant(
-                interaction,
-                admin_user_ids=settings.admin_user_ids,
-                admin_role_ids=settings.admin_role_ids,
-            )
+            grant = await self._grant(interaction)
             folder = upload_folder(self.bot.service.paths)
         except (app_commands.NoPrivateMessage, KnowledgeError):
             return []

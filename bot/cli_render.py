@@ -104,9 +104,7 @@ def render_problems(console: Console, problems: tuple[LoadProblem, ...]) -> None
 
 def render_knowledge(console: Console, knowledge: KnowledgeBase, limit: int = 200) -> None:
     """The `check` table: title, dateline, passages, source; then the problems."""
-    counts: dict[str, int] = {}
-    for passage in knowledge.passages:
-        counts[passage.article_id] = counts.get(passage.article_id, 0) + 1
+    counts = knowledge.passage_counts()
     table = Table(title="Knowledge base", title_justify="left")
     table.add_column("Title", max_width=60)
     table.add_column("Dateline", style="cyan")

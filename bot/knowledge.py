@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,9 +56,9 @@ class KnowledgeBase:
         """The article a passage belongs to."""
         return self.articles_by_id[passage.article_id]
 
-    def passages_of(self, article_id: str) -> list[Passage]:
-        """An article's passages in order (linear scan: used for display, not retrieval)."""
-        return [passage for passage in self.passages if passage.article_id == article_id]
+    def passage_counts(self) -> Counter[str]:
+        """Passages per article id (one pass over the passages: for display, not retrieval)."""
+        return Counter(passage.article_id for passage in self.passages)
 
 
 def index_passages(

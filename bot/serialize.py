@@ -86,9 +86,7 @@ def answer_json(answer: Answer, question_id: Any = None) -> dict[str, Any]:
 
 def knowledge_json(knowledge: KnowledgeBase) -> dict[str, Any]:
     """`dateline check --json`: every article with its passage count, and every problem."""
-    counts: dict[str, int] = {}
-    for passage in knowledge.passages:
-        counts[passage.article_id] = counts.get(passage.article_id, 0) + 1
+    counts = knowledge.passage_counts()
     return {
         "articles": [
             {

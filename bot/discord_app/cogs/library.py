@@ -66,7 +66,8 @@ class LibraryCog(commands.Cog, name="Library"):
             )
             return
         knowledge = self.bot.service.knowledge
-        passages = len(await asyncio.to_thread(knowledge.passages_of, found.id))  # a linear scan
+        counts = await asyncio.to_thread(knowledge.passage_counts)  # one pass over the passages
+        passages = counts[found.id]
         await interaction.response.send_message(
             embed=render.article_embed(found, passages), allowed_mentions=render.NO_MENTIONS
         )

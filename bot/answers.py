@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -63,18 +63,6 @@ class SupportingQuote:
     highlights: tuple[tuple[int, int], ...]
     matched_terms: tuple[str, ...]
 
-    def marked(self, before: str, after: str, escape: Callable[[str], str] | None = None) -> str:
-        """The quote with every highlight wrapped, e.g. `**word**` for Discord."""
-        clean = escape or (lambda text: text)
-        pieces: list[str] = []
-        position = 0
-        for start, end in self.highlights:
-            pieces.append(clean(self.text[position:start]))
-            pieces.append(f"{before}{clean(self.text[start:end])}{after}")
-            position = end
-        pieces.append(clean(self.text[position:]))
-        return "".join(pieces)
-
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -94,7 +82,7 @@ class Answer:
     question: str
     status: AnswerStatus
     message: str
-    best: Finding | None
+    best: Finding | None  # the closest passage: present even when not answered
     alternatives: tuple[Finding, ...]
     confidence: float
     elapsed_ms: float
@@ -104,11 +92,6 @@ class Answer:
     def answered(self) -> bool:
         """True when Dateline stands behind the quote."""
         return self.status is AnswerStatus.ANSWERED
-
-    @property
-    def closest(self) -> Finding | None:
-        """The best passage found, answered or not (for transparency when not found)."""
-        return self.best
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -283,6 +283,51 @@ def _bigram_share(tokens: Sequence[Token], question: _QuestionTerms) -> float:
     return len(present & question.bigrams) / len(question.bigrams)
 
 
+@dataclass(frozen=True, slots=True)
+class PassageCandidates:
+    """One BM25 hit with the quote candidates of its passage."""
+
+    article: Article
+    passage: Passage
+    score: float
+    candidates: list[QuoteCandidate]
+
+
+def candidate_windows(
+    knowledge: KnowledgeBase,
+    question: str,
+    terms: Sequence[str],
+    question_terms: _QuestionTerms,
+    limit: int,
+) -> Iterator[PassageCandidates]:
+    """The best `RERANK_DEPTH` BM25 passages, each with every quote candidate it offers.
+
+    Shared by `answer_question` and the scorer's fitting script, so both see the same
+    candidates with the same features.
+    """
+    hits = knowledge.index.search(terms, RERANK_DEPTH)
+    if not hits:
+        return
+    top_score = hits[0][1] if hits[0][1] > 0 else 1.0
+    english = knowledge.analyzer.language == "english"
+    answer_type = expected_answer_type(question) if english else AnswerType.NONE
+    for rank, (passage_id, score) in enumerate(hits):
+        passage = knowledge.passages[passage_id]
+        article = knowledge.article_of(passage)
+        candidates = quote_candidates(
+            knowledge,
+            article,
+            passage,
+            question_terms,
+            answer_type=answer_type,
+            question_text=question,
+            bm25_share=score / top_score,
+            rank=rank,
+            limit=limit,
+        )
+        yield PassageCandidates(article, passage, score, candidates)
+
+
 def _novelty(tokens: Sequence[Token], question: _QuestionTerms) -> float:
     """Share of the window's words that are not question words: room for an answer."""
     if not tokens:
@@ -391,8 +436,15 @@ def answer_question(
             _ms(started),
         )
     question_terms = _question_terms(knowledge, terms)
-    hits = knowledge.index.search(terms, RERANK_DEPTH)
-    if not hits:
+    matched = set(question_terms.weights)
+    findings: list[tuple[float, Finding]] = []
+    for hit in candidate_windows(knowledge, question, terms, question_terms, quote_max_chars):
+        # Ties go to the earlier candidate: a single sentence before a pair.
+        chosen = max(hit.candidates, key=lambda candidate: candidate.score)
+        quote = make_quote(knowledge, hit.article, chosen.start, chosen.end, set(), quote_max_chars)
+        finding = Finding(hit.article, hit.passage, hit.score, chosen.coverage, quote)
+        findings.append((chosen.score, finding))
+    if not findings:
         return Answer(
             question,
             AnswerStatus.NOT_FOUND,
@@ -402,32 +454,6 @@ def answer_question(
             0.0,
             _ms(started),
         )
-    top_score = hits[0][1] if hits[0][1] > 0 else 1.0
-    answer_type = (
-        expected_answer_type(question)
-        if knowledge.analyzer.language == "english"
-        else AnswerType.NONE
-    )
-    matched = set(question_terms.weights)
-    findings: list[tuple[float, Finding]] = []
-    for rank, (passage_id, score) in enumerate(hits):
-        passage = knowledge.passages[passage_id]
-        article = knowledge.article_of(passage)
-        candidates = quote_candidates(
-            knowledge,
-            article,
-            passage,
-            question_terms,
-            answer_type=answer_type,
-            question_text=question,
-            bm25_share=score / top_score,
-            rank=rank,
-            limit=quote_max_chars,
-        )
-        # Ties go to the earlier candidate: a single sentence before a pair.
-        chosen = max(candidates, key=lambda candidate: candidate.score)
-        quote = make_quote(knowledge, article, chosen.start, chosen.end, set(), quote_max_chars)
-        findings.append((chosen.score, Finding(article, passage, score, chosen.coverage, quote)))
     findings.sort(key=lambda item: (-item[0], item[1].passage.article_id, item[1].passage.ordinal))
     ranked = [finding for _, finding in findings]
     shown = [0]

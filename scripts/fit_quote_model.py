@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 
 from bot import answers
-from bot.answer_types import AnswerType, expected_answer_type
 from bot.articles import collapse_whitespace, load_articles
 from bot.evaluation import load_questions, normalise, withheld
 from bot.knowledge import assemble
@@ -52,29 +51,20 @@ def collect(folder: Path, rows: Rows, group_offset: int) -> int:
         terms = knowledge.analyzer.terms(question.question)
         if not terms:
             continue
-        hits = knowledge.index.search(terms, answers.RERANK_DEPTH)
+        weights = answers._question_terms(knowledge, terms)
+        golds = [normalise(gold) for gold in question.answers if gold.strip()]
+        held_out = withheld(question.article_id)
+        hits = list(
+            answers.candidate_windows(
+                knowledge, question.question, terms, weights, settings.quote_max_chars
+            )
+        )
         if not hits:
             continue
-        weights = answers._question_terms(knowledge, terms)
-        answer_type = expected_answer_type(question.question)
-        golds = [normalise(gold) for gold in question.answers if gold.strip()]
-        top = hits[0][1] if hits[0][1] > 0 else 1.0
-        held_out = withheld(question.article_id)
-        for rank, (passage_id, score) in enumerate(hits):
-            passage = knowledge.passages[passage_id]
-            article = knowledge.article_of(passage)
-            for candidate in answers.quote_candidates(
-                knowledge,
-                article,
-                passage,
-                weights,
-                answer_type=answer_type if answer_type is not None else AnswerType.NONE,
-                question_text=question.question,
-                bm25_share=score / top,
-                rank=rank,
-            ):
+        for hit in hits:
+            for candidate in hit.candidates:
                 window = normalise(
-                    collapse_whitespace(article.text[candidate.start : candidate.end])
+                    collapse_whitespace(hit.article.text[candidate.start : candidate.end])
                 )
                 rows.features.append(candidate.features)
                 rows.labels.append(any(gold in window for gold in golds))

@@ -21,22 +21,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
+import numpy as np
+import numpy.typing as npt
+
 from bot.analysis import Token
 from bot.answer_types import AnswerType, expected_answer_type, offers_answer
 from bot.articles import Article, collapse_whitespace
+from bot.confidence import confidence_from
 from bot.knowledge import KnowledgeBase
 from bot.passages import Passage
-from bot.quote_model import quote_score
+from bot.quote_model import FEATURES, quote_score
+from bot.semantics import Vector, WordVectors, cosines, shared_word_vectors
 
 # How many BM25 hits are re-ranked by their best quote.
 RERANK_DEPTH = 12
 # Two adjacent sentences may be quoted together when they fit in this many characters: a
 # sentence too short to stand alone gets its neighbour, a long one stays alone.
 PAIR_MAX_CHARS = 400
-# Confidence = weighted known-vocabulary share, quote coverage and BM25 margin.
-CONFIDENCE_KNOWN = 0.53
-CONFIDENCE_QUOTE = 0.26
-CONFIDENCE_MARGIN = 0.21
 # Stems sharing this many leading characters match partially, for this share of weight.
 PREFIX_CHARS = 5
 PREFIX_MATCH = 0.7
@@ -73,6 +74,8 @@ class Finding:
     score: float
     coverage: float
     quote: SupportingQuote
+    features: tuple[float, ...] = ()  # the quote's `bot.quote_model.FEATURES`
+    quote_score: float = 0.0  # the quote scorer's value for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ class Answer:
     confidence: float
     elapsed_ms: float
     candidates: tuple[Finding, ...] = ()  # every re-ranked passage, best first (for evaluation)
+    signals: tuple[float, ...] = ()  # `bot.confidence.SIGNALS` of the best finding
 
     @property
     def answered(self) -> bool:
@@ -107,6 +111,12 @@ class _QuestionTerms:
     unknown: tuple[str, ...]
     bigrams: frozenset[tuple[str, str]] = frozenset()
     top_term: str | None = None  # the known question word with the highest weight
+    vector: Vector | None = None  # the question's word-vector sum (None: similarity off)
+    term_vectors: Vector | None = None  # unit vector of each term in `weights` order
+
+    @property
+    def weight_array(self) -> npt.NDArray[np.float64]:
+        return np.fromiter(self.weights.values(), dtype=np.float64, count=len(self.weights))
 
     @property
     def total(self) -> float:
@@ -122,7 +132,12 @@ def term_weight(document_frequency: int, passages: int) -> float:
     return math.log(1.0 + (passages - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
-def _question_terms(knowledge: KnowledgeBase, terms: Sequence[str]) -> _QuestionTerms:
+def _question_terms(
+    knowledge: KnowledgeBase,
+    terms: Sequence[str],
+    question: str = "",
+    vectors: WordVectors | None = None,
+) -> _QuestionTerms:
     index = knowledge.index
     weights: dict[str, float] = {}
     unknown: list[str] = []
@@ -135,7 +150,25 @@ def _question_terms(knowledge: KnowledgeBase, terms: Sequence[str]) -> _Question
             unknown.append(term)
     known = [term for term in weights if term not in unknown]
     top = max(known, key=weights.__getitem__) if known else None
-    return _QuestionTerms(weights, tuple(unknown), frozenset(itertools.pairwise(terms)), top)
+    vector = term_vectors = None
+    if vectors is not None:
+        tokens = knowledge.analyzer.tokens(question)
+        surfaces = [question[token.start : token.end] for token in tokens]
+        vector = vectors.sums([surfaces])[0]
+        first_surface: dict[str, str] = {}
+        for token, surface in zip(tokens, surfaces, strict=True):
+            first_surface.setdefault(token.term, surface)
+        term_vectors = vectors.sums([[first_surface.get(term, term)] for term in weights])
+        norms = np.linalg.norm(term_vectors, axis=1, keepdims=True)
+        np.divide(term_vectors, norms, out=term_vectors, where=norms > 0)
+    return _QuestionTerms(
+        weights,
+        tuple(unknown),
+        frozenset(itertools.pairwise(terms)),
+        top,
+        vector,
+        term_vectors,
+    )
 
 
 def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
@@ -229,19 +262,27 @@ def quote_candidates(
     bm25_share: float,
     rank: int,
     limit: int = 400,
+    vectors: WordVectors | None = None,
 ) -> list[QuoteCandidate]:
     """Every sentence (and short-sentence pair) of the passage, with its features.
 
-    The features are those of `bot.quote_model.FEATURES`, in that order.
+    The features are those of `bot.quote_model.FEATURES`, in that order. With `vectors` and a
+    question vector, the two similarity features compare word-vector sums; without, they are 0.
     """
     spans = passage.sentence_spans() or [(passage.start, passage.end)]
     text = article.text
     sentence_tokens = [knowledge.analyzer.tokens(text[start:end]) for start, end in spans]
     singles = [_coverage(tokens, question) for tokens in sentence_tokens]
     passage_coverage = _coverage([t for tokens in sentence_tokens for t in tokens], question)
+    windows = _window_indices(spans, limit, text)
+    window_similarity, passage_similarity, nearest = _similarities(
+        text, spans, sentence_tokens, windows, question, vectors
+    )
+    term_weights = question.weight_array
+    term_names = list(question.weights)
     typed = answer_type is not AnswerType.NONE
     candidates: list[QuoteCandidate] = []
-    for first, last in _window_indices(spans, limit, text):
+    for number, (first, last) in enumerate(windows):
         start, end = spans[first][0], spans[last][1]
         tokens = [token for group in sentence_tokens[first : last + 1] for token in group]
         seen = {token.term for token in tokens}
@@ -270,9 +311,64 @@ def quote_candidates(
             1.0 if passage.ordinal == 0 else 0.0,
             _bigram_share(tokens, question),
             1.0 if question.top_term is not None and question.top_term not in seen else 0.0,
+            float(window_similarity[number]),
+            passage_similarity,
+            _soft_coverage(nearest[number], term_names, term_weights, seen),
         )
         candidates.append(QuoteCandidate(start, end, coverage, features))
     return candidates
+
+
+def _similarities(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    sentence_tokens: Sequence[Sequence[Token]],
+    windows: Sequence[tuple[int, int]],
+    question: _QuestionTerms,
+    vectors: WordVectors | None,
+) -> tuple[npt.NDArray[np.float64], float, Vector]:
+    """Word-vector cosine of each window, and of the whole passage, with the question; and
+    for each window and question term, the cosine of the window's nearest word.
+
+    A window's vector is a difference of cumulative sentence sums, so pairs cost nothing
+    extra. All zeros when similarity is off.
+    """
+    if vectors is None or question.vector is None or question.term_vectors is None:
+        width = len(question.weights)
+        return np.zeros(len(windows)), 0.0, np.zeros((len(windows), width), dtype=np.float32)
+    sentences, nearest = vectors.sums_and_matches(
+        [
+            [text[start + token.start : start + token.end] for token in tokens]
+            for (start, _), tokens in zip(spans, sentence_tokens, strict=True)
+        ],
+        question.term_vectors,
+    )
+    running = np.zeros((len(spans) + 1, sentences.shape[1]), dtype=np.float32)
+    np.cumsum(sentences, axis=0, out=running[1:])
+    firsts = np.fromiter((first for first, _ in windows), dtype=np.intp, count=len(windows))
+    lasts = np.fromiter((last for _, last in windows), dtype=np.intp, count=len(windows))
+    window_rows = running[lasts + 1] - running[firsts]
+    passage_row = running[-1:]
+    window_nearest = np.maximum(nearest[firsts], nearest[lasts])  # windows span 1-2 sentences
+    return (
+        cosines(window_rows, question.vector),
+        float(cosines(passage_row, question.vector)[0]),
+        window_nearest,
+    )
+
+
+def _soft_coverage(
+    nearest: Vector, terms: Sequence[str], weights: npt.NDArray[np.float64], seen: set[str]
+) -> float:
+    """Like coverage, but a question word absent from the window earns the cosine of the
+    window's nearest word (`welcomed` ~ `greeted`): weighted by idf, in [0, 1]."""
+    total = float(weights.sum())
+    if total <= 0 or len(nearest) != len(terms):
+        return 0.0
+    credit = np.clip(nearest.astype(np.float64), 0.0, 1.0)
+    exact = np.fromiter((term in seen for term in terms), dtype=bool, count=len(terms))
+    credit[exact] = 1.0
+    return float(credit @ weights) / total
 
 
 def _bigram_share(tokens: Sequence[Token], question: _QuestionTerms) -> float:
@@ -299,6 +395,7 @@ def candidate_windows(
     terms: Sequence[str],
     question_terms: _QuestionTerms,
     limit: int,
+    vectors: WordVectors | None = None,
 ) -> Iterator[PassageCandidates]:
     """The best `RERANK_DEPTH` BM25 passages, each with every quote candidate it offers.
 
@@ -324,6 +421,7 @@ def candidate_windows(
             bm25_share=score / top_score,
             rank=rank,
             limit=limit,
+            vectors=vectors,
         )
         yield PassageCandidates(article, passage, score, candidates)
 
@@ -369,21 +467,23 @@ def _surface_words(knowledge: KnowledgeBase, question: str, terms: Sequence[str]
     return [words.get(term, term) for term in terms]
 
 
-def _confidence(question: _QuestionTerms, best: Finding, ranked: Sequence[Finding]) -> float:
-    """How sure Dateline is that `best` answers the question, in [0, 1].
+def confidence_signals(question: _QuestionTerms, best: Finding) -> tuple[float, ...]:
+    """`bot.confidence.SIGNALS` for the best finding.
 
-    Three signals that do not depend on a corpus's raw BM25 scale, weighted as calibrated
-    on SQuAD and RealTimeQA together (see README, "Abstention"):
-    - the share of the question's weight made of words the knowledge base knows at all
-      (a question about something no article mentions is mostly unknown words);
-    - the share of the question's weight the chosen quote covers;
-    - the BM25 margin of the best passage over the runner-up.
+    All describe how well the quote and its passage answer the question, never how the
+    best passage compares with others: margins over the runner-up depend on how many
+    passages there are (in a three-passage knowledge base every margin is wide).
     """
     known = 1.0 - sum(question.weights[term] for term in question.unknown) / question.total
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    margin = (best.score - runner_up) / best.score if best.score > 0 else 0.0
-    value = CONFIDENCE_KNOWN * known + CONFIDENCE_QUOTE * best.coverage + CONFIDENCE_MARGIN * margin
-    return min(max(value, 0.0), 1.0)
+    features = dict(zip(FEATURES, best.features, strict=True))
+    return (
+        known,
+        best.coverage,
+        features["soft_coverage"],
+        features["window_similarity"],
+        features["passage_similarity"],
+        features["bigram_share"],
+    )
 
 
 def confidence_label(confidence: float) -> str:
@@ -411,8 +511,12 @@ def answer_question(
     max_question_chars: int = 500,
     quote_max_chars: int = 400,
     abstain_threshold: float = 0.5,
+    semantic: bool = True,
 ) -> Answer:
-    """Answer one question from the knowledge base; never raises on any input string."""
+    """Answer one question from the knowledge base; never raises on any input string.
+
+    `semantic` adds the word-vector similarity features (`bot.semantics`) to quote choice.
+    """
     started = time.perf_counter()
     question = question.strip()
     if not question:
@@ -435,14 +539,25 @@ def answer_question(
             0.0,
             _ms(started),
         )
-    question_terms = _question_terms(knowledge, terms)
+    vectors = shared_word_vectors() if semantic else None
+    question_terms = _question_terms(knowledge, terms, question, vectors)
     matched = set(question_terms.weights)
     findings: list[tuple[float, Finding]] = []
-    for hit in candidate_windows(knowledge, question, terms, question_terms, quote_max_chars):
+    for hit in candidate_windows(
+        knowledge, question, terms, question_terms, quote_max_chars, vectors
+    ):
         # Ties go to the earlier candidate: a single sentence before a pair.
         chosen = max(hit.candidates, key=lambda candidate: candidate.score)
         quote = make_quote(knowledge, hit.article, chosen.start, chosen.end, set(), quote_max_chars)
-        finding = Finding(hit.article, hit.passage, hit.score, chosen.coverage, quote)
+        finding = Finding(
+            hit.article,
+            hit.passage,
+            hit.score,
+            chosen.coverage,
+            quote,
+            chosen.features,
+            chosen.score,
+        )
         findings.append((chosen.score, finding))
     if not findings:
         return Answer(
@@ -479,7 +594,8 @@ def answer_question(
         ranked[position] = replace(finding, quote=quote)
     best = ranked[0]
     others = [ranked[position] for position in shown[1:]]
-    confidence = _confidence(question_terms, best, ranked)
+    signals = confidence_signals(question_terms, best)
+    confidence = confidence_from(signals)
     if confidence < abstain_threshold:
         missing = ", ".join(_surface_words(knowledge, question, question_terms.unknown[:3]))
         reason = (
@@ -496,6 +612,7 @@ def answer_question(
             confidence,
             _ms(started),
             tuple(ranked),
+            signals,
         )
     return Answer(
         question,
@@ -506,4 +623,5 @@ def answer_question(
         confidence,
         _ms(started),
         tuple(ranked),
+        signals,
     )

@@ -122,6 +122,7 @@ def _answer(knowledge: KnowledgeBase, settings: Settings, question: str) -> None
         max_question_chars=settings.max_question_chars,
         quote_max_chars=settings.quote_max_chars,
         abstain_threshold=settings.abstain_threshold,
+        semantic=settings.semantic_similarity,
     )
 
 

@@ -226,6 +226,7 @@ def _run(
             max_question_chars=max(settings.max_question_chars, 2000),
             quote_max_chars=settings.quote_max_chars,
             abstain_threshold=settings.abstain_threshold,
+            semantic=settings.semantic_similarity,
         )
         outcomes.append((question, score_answer(answer, question)))
         if progress is not None and number % 500 == 0:
@@ -274,5 +275,6 @@ def run_evaluation(
             "bm25_variant": settings.bm25_variant,
             "language": settings.language,
             "abstain_threshold": settings.abstain_threshold,
+            "semantic_similarity": settings.semantic_similarity,
         },
     )

@@ -34,6 +34,9 @@ FEATURES: tuple[str, ...] = (
     "article_lead_passage",  # the passage opens its article
     "bigram_share",  # share of the question's adjacent word pairs found together
     "misses_top_term",  # the question's rarest known word is not in the window
+    "window_similarity",  # cosine of the window's and the question's word vectors
+    "passage_similarity",  # cosine of the whole passage's and the question's word vectors
+    "soft_coverage",  # coverage where a missing word earns its nearest window word's cosine
 )
 
 # Fitted by `python scripts/fit_quote_model.py` on both shared question sets (all articles).
@@ -41,26 +44,29 @@ FEATURES: tuple[str, ...] = (
 # questions whose chosen window holds a gold answer went from 0.707 to 0.735 on squad-dev
 # and from 0.613 to 0.646 on realtimeqa, against the hand-set heuristic used before.
 WEIGHTS: tuple[float, ...] = (
-    3.6905,  # coverage
-    3.0545,  # bm25_share
-    1.034,  # offers_number
-    0.4416,  # offers_time
-    -0.2668,  # offers_name
-    -1.209,  # typed_without_offer
-    0.2673,  # is_pair
-    0.0816,  # length_100_chars
-    -0.079,  # previous_sentence_coverage
-    -1.4031,  # next_sentence_coverage
-    2.2146,  # passage_coverage
-    0.3514,  # retrieval_reciprocal_rank
-    0.6201,  # passage_lead
-    1.3063,  # coverage_squared
-    2.3643,  # coverage_x_bm25_share
-    -0.9784,  # novelty
-    0.3165,  # proximity
-    0.1071,  # article_lead_passage
-    1.6322,  # bigram_share
-    -0.6292,  # misses_top_term
+    1.7343,  # coverage
+    1.9566,  # bm25_share
+    0.9511,  # offers_number
+    0.4423,  # offers_time
+    -0.2509,  # offers_name
+    -1.1427,  # typed_without_offer
+    0.1787,  # is_pair
+    0.0594,  # length_100_chars
+    -0.1109,  # previous_sentence_coverage
+    -1.4319,  # next_sentence_coverage
+    2.5508,  # passage_coverage
+    0.3249,  # retrieval_reciprocal_rank
+    0.5707,  # passage_lead
+    0.7363,  # coverage_squared
+    0.9192,  # coverage_x_bm25_share
+    0.4412,  # novelty
+    0.3819,  # proximity
+    0.0626,  # article_lead_passage
+    1.3921,  # bigram_share
+    -0.5286,  # misses_top_term
+    3.0833,  # window_similarity
+    2.0703,  # passage_similarity
+    4.6937,  # soft_coverage
 )
 
 

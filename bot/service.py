@@ -139,6 +139,7 @@ class KnowledgeService:
             max_question_chars=settings.max_question_chars,
             quote_max_chars=settings.quote_max_chars,
             abstain_threshold=settings.abstain_threshold,
+            semantic=settings.semantic_similarity,
         )
 
     def install(self, knowledge: KnowledgeBase) -> ReloadReport:

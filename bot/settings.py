@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     quote_max_chars: int = Field(default=400, ge=80, le=1500)
     alternatives: int = Field(default=4, ge=0, le=20)
     abstain_threshold: float = Field(default=0.5, ge=0, le=1)
+    semantic_similarity: bool = True
 
     # --- discord -----------------------------------------------------------------------
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

@@ -327,7 +327,10 @@ class Store:
             elif read_only:
                 uri = Path(path).resolve().as_uri() + "?mode=ro"
                 conn = sqlite3.connect(
-                    uri, uri=True, timeout=busy_timeout, isolation_level=None,
+                    uri,
+                    uri=True,
+                    timeout=busy_timeout,
+                    isolation_level=None,
                     check_same_thread=False,
                 )
             else:
@@ -451,8 +454,18 @@ class Store:
                 "INSERT INTO questions (asked_at, front_end, guild_id, channel_id, user_id,"
                 " message_id, question, answered, article_id, score)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (stamp, front_end, guild_id, channel_id, user_id, message_id, question,
-                 int(bool(answered)), article_id, score),
+                (
+                    stamp,
+                    front_end,
+                    guild_id,
+                    channel_id,
+                    user_id,
+                    message_id,
+                    question,
+                    int(bool(answered)),
+                    article_id,
+                    score,
+                ),
             )
             if cursor.lastrowid is None:  # pragma: no cover - INSERT always sets it
                 raise StorageError("record_question failed: no row id")
@@ -547,7 +560,10 @@ class Store:
         if questions or votes or audits:
             logger.info(
                 "storage: pruned %d questions, %d votes, %d audit rows older than %d days",
-                questions, votes, audits, retention_days,
+                questions,
+                votes,
+                audits,
+                retention_days,
             )
         return questions + votes + audits
 
@@ -626,8 +642,14 @@ class Store:
             rows = conn.execute(sql, (*params, max(limit, 0))).fetchall()
         return [
             AuditEntry(
-                id=row[0], at=_from_text(row[1]), guild_id=row[2], user_id=row[3],
-                user_name=row[4], action=row[5], detail=json.loads(row[6]), result=row[7],
+                id=row[0],
+                at=_from_text(row[1]),
+                guild_id=row[2],
+                user_id=row[3],
+                user_name=row[4],
+                action=row[5],
+                detail=json.loads(row[6]),
+                result=row[7],
                 message=row[8],
             )
             for row in rows
@@ -720,9 +742,17 @@ class AsyncStore:
     ) -> int | None:
         """`Store.record_question`; None if it could not be stored."""
         call = functools.partial(
-            self.store.record_question, question=question, answered=answered,
-            front_end=front_end, article_id=article_id, score=score, guild_id=guild_id,
-            channel_id=channel_id, user_id=user_id, message_id=message_id, asked_at=asked_at,
+            self.store.record_question,
+            question=question,
+            answered=answered,
+            front_end=front_end,
+            article_id=article_id,
+            score=score,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            message_id=message_id,
+            asked_at=asked_at,
         )
         return await self._call("record_question", call, None)
 
@@ -742,8 +772,12 @@ class AsyncStore:
     ) -> bool:
         """`Store.record_feedback`; False if unknown answer or it could not be stored."""
         call = functools.partial(
-            self.store.record_feedback, user_id=user_id, vote=vote, question_id=question_id,
-            message_id=message_id, voted_at=voted_at,
+            self.store.record_feedback,
+            user_id=user_id,
+            vote=vote,
+            question_id=question_id,
+            message_id=message_id,
+            voted_at=voted_at,
         )
         return await self._call("record_feedback", call, False)
 
@@ -761,8 +795,15 @@ class AsyncStore:
     ) -> int | None:
         """`Store.record_audit`; None if it could not be stored."""
         call = functools.partial(
-            self.store.record_audit, action=action, result=result, guild_id=guild_id,
-            user_id=user_id, user_name=user_name, detail=detail, message=message, at=at,
+            self.store.record_audit,
+            action=action,
+            result=result,
+            guild_id=guild_id,
+            user_id=user_id,
+            user_name=user_name,
+            detail=detail,
+            message=message,
+            at=at,
         )
         return await self._call("record_audit", call, None)
 

@@ -26,6 +26,7 @@ from bot.articles import collapse_whitespace, load_articles
 from bot.evaluation import load_questions, normalise, withheld
 from bot.knowledge import assemble
 from bot.quote_model import FEATURES, WEIGHTS
+from bot.semantics import shared_word_vectors
 from bot.settings import load_settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -47,16 +48,17 @@ def collect(folder: Path, rows: Rows, group_offset: int) -> int:
     report = load_articles([folder / "corpus.jsonl"], settings.max_file_bytes)
     knowledge = assemble(report, settings)
     group = group_offset
+    vectors = shared_word_vectors() if settings.semantic_similarity else None
     for question in load_questions(folder / "questions.jsonl"):
         terms = knowledge.analyzer.terms(question.question)
         if not terms:
             continue
-        weights = answers._question_terms(knowledge, terms)
+        weights = answers._question_terms(knowledge, terms, question.question, vectors)
         golds = [normalise(gold) for gold in question.answers if gold.strip()]
         held_out = withheld(question.article_id)
         hits = list(
             answers.candidate_windows(
-                knowledge, question.question, terms, weights, settings.quote_max_chars
+                knowledge, question.question, terms, weights, settings.quote_max_chars, vectors
             )
         )
         if not hits:

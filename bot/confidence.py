@@ -1,0 +1,48 @@
+"""How sure Dateline is that its quote answers the question: a calibrated logistic model.
+
+Raw BM25 scores sit on different scales in different corpora, so the signals below are all
+scale-free: shares of the question's idf weight, cosines, and relative margins. Their
+weights were fitted by `scripts/fit_confidence.py` (logistic regression) on both shared
+question sets under the unanswerable protocol: a question whose article is in the
+knowledge and whose quote holds the answer is a positive; a question whose article was
+withheld is a negative. The confidence is that model's probability; below the
+`abstain_threshold` setting Dateline says the articles do not say (README, "Abstention").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+SIGNALS: tuple[str, ...] = (
+    "known_share",  # share of the question's weight made of words some article contains
+    "quote_coverage",  # share of the question's weight found in the quote
+    "soft_coverage",  # the same, with near words earning their cosine
+    "window_similarity",  # word-vector cosine of the quote and the question
+    "passage_similarity",  # word-vector cosine of the quote's passage and the question
+    "bigram_share",  # share of the question's word pairs found together in the quote
+)
+
+# Fitted by `python scripts/fit_confidence.py` (see its docstring for the held-out check).
+WEIGHTS: tuple[float, ...] = (
+    1.3342,  # known_share
+    1.7753,  # quote_coverage
+    2.3965,  # soft_coverage
+    2.8956,  # window_similarity
+    0.6759,  # passage_similarity
+    1.7402,  # bigram_share
+)
+# The fitted bias (-5.7695) moved by -logit(0.09) so that 0.5 is the default operating point.
+BIAS = -3.4559
+
+
+def confidence_from(
+    signals: Sequence[float],
+    weights: Sequence[float] = WEIGHTS,
+    bias: float = BIAS,
+) -> float:
+    """The model's probability that the quote answers the question, in [0, 1]."""
+    logit = bias + sum(weight * value for weight, value in zip(weights, signals, strict=True))
+    if logit < -30.0:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-logit))

@@ -1,0 +1,196 @@
+"""Meaning beyond shared words: static word vectors that let paraphrases score as related.
+
+BM25 and the quote features only see words the question and the article share; a news
+quiz asks "which automaker recalled pickup trucks" of an article that says "Toyota announced
+a recall". Static embeddings close part of that gap at almost no cost: every word maps to a
+fixed 256-dimensional vector, a text's vector is the sum of its words' vectors, and the
+cosine of two texts says how related they are. No neural network runs at question time.
+
+The vectors are WordLlama's `l2_supercat_256` model (MIT licence), which the `wordllama`
+package ships inside its wheel: its token embedding matrix (read with `safetensors`) and its
+tokenizer (read with `tokenizers`). We read those two files directly instead of importing
+`wordllama`: its inference module configures the root logger on import, its loader looks for
+the bundled tokenizer in the wrong folder and then tries to download it, and we need sums of
+word vectors (so a pair of sentences is the sum of two) rather than its pooled sentences.
+Nothing here ever reaches the network; if the files cannot be read, similarity is simply
+unavailable and answers fall back to the lexical features (logged once).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+Vector = npt.NDArray[np.float32]
+
+MODEL_PACKAGE = "wordllama"
+WEIGHTS_FILE = Path("weights") / "l2_supercat_256.safetensors"
+TOKENIZER_FILE = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
+TENSOR_KEY = "embedding.weight"
+# Distinct surface words whose vectors are kept (float16: 0.5 kB each, so at most ~50 MB).
+_MEMO_LIMIT = 100_000
+
+
+class WordVectors:
+    """Surface words → vectors (the sum of each word's sub-word token vectors).
+
+    Each distinct word is tokenized once and its vector kept in a growing table, so summing
+    the words of a passage is one gather and one cumulative sum. Past `memo_limit` distinct
+    words, new words are computed each time instead of kept (memory stays bounded).
+    Safe to share between threads: rows are written before their index is published.
+    """
+
+    def __init__(
+        self,
+        embedding: npt.NDArray[Any],
+        tokenizer: Any,
+        name: str,
+        memo_limit: int = _MEMO_LIMIT,
+    ) -> None:
+        self._embedding = np.ascontiguousarray(embedding, dtype=np.float16)
+        self._tokenizer = tokenizer
+        self.name = name
+        self.dimensions = int(self._embedding.shape[1])
+        self._memo_limit = memo_limit
+        self._index: dict[str, int] = {}
+        self._table = np.zeros((1024, self.dimensions), dtype=np.float16)
+        self._size = 0
+        self._lock = threading.Lock()  # the Rust tokenizer and the table's growth
+
+    @property
+    def memoised_words(self) -> int:
+        """How many distinct words have a kept vector."""
+        return self._size
+
+    def sums(self, groups: Sequence[Sequence[str]]) -> Vector:
+        """One row per group of words: the sum of their vectors (zeros for an empty group)."""
+        return self.sums_and_matches(groups, None)[0]
+
+    def sums_and_matches(
+        self, groups: Sequence[Sequence[str]], targets: Vector | None
+    ) -> tuple[Vector, Vector]:
+        """Group sums, and for each group and each unit `targets` row the best word cosine.
+
+        The second result (groups × targets, zeros without targets) is what soft matching
+        needs: how close the group's nearest word comes to each question word.
+        """
+        index = self._index
+        rows: list[int] = []
+        uncached: dict[int, npt.NDArray[np.float16]] = {}
+        for words in groups:
+            for word in words:
+                row = index.get(word)
+                if row is None:
+                    row = self._remember(word)
+                    if row < 0:
+                        uncached[len(rows)] = self._encode(word)
+                        row = 0
+                rows.append(row)
+        sizes = np.fromiter((len(words) for words in groups), dtype=np.intp, count=len(groups))
+        width = 0 if targets is None else len(targets)
+        sums: Vector = np.zeros((len(groups), self.dimensions), dtype=np.float32)
+        best: Vector = np.zeros((len(groups), width), dtype=np.float32)
+        if not rows:
+            return sums, best
+        vectors = self._table[rows]
+        for position, vector in uncached.items():
+            vectors[position] = vector
+        filled = sizes > 0
+        starts = (np.cumsum(sizes) - sizes)[filled]
+        sums[filled] = np.add.reduceat(vectors, starts, axis=0, dtype=np.float32)
+        if targets is not None and width:
+            units = vectors.astype(np.float32)
+            norms = np.linalg.norm(units, axis=1, keepdims=True)
+            np.divide(units, norms, out=units, where=norms > 0)
+            best[filled] = np.maximum.reduceat(units @ targets.T, starts, axis=0)
+        return sums, best
+
+    def _encode(self, word: str) -> npt.NDArray[np.float16]:
+        with self._lock:
+            ids = self._tokenizer.encode(word.casefold(), add_special_tokens=False).ids
+        ids = [token for token in ids if 0 <= token < self._embedding.shape[0]]
+        if not ids:
+            return np.zeros(self.dimensions, dtype=np.float16)
+        vector: npt.NDArray[np.float16] = (
+            self._embedding[ids].sum(axis=0, dtype=np.float32).astype(np.float16)
+        )
+        return vector
+
+    def _remember(self, word: str) -> int:
+        """The table row of a new word, or -1 when the table is full."""
+        vector = self._encode(word)
+        with self._lock:
+            row = self._index.get(word)
+            if row is not None:
+                return row
+            if self._size >= self._memo_limit:
+                return -1
+            if self._size == len(self._table):
+                grown = np.zeros((len(self._table) * 2, self.dimensions), dtype=np.float16)
+                grown[: self._size] = self._table
+                self._table = grown
+            self._table[self._size] = vector
+            self._index[word] = self._size
+            self._size += 1
+            return self._size - 1
+
+
+def cosines(rows: Vector, target: Vector) -> npt.NDArray[np.float64]:
+    """Cosine of each row with `target`; 0.0 where either side has no words."""
+    norms = np.linalg.norm(rows, axis=1) * float(np.linalg.norm(target))
+    dots = rows @ target
+    result: npt.NDArray[np.float64] = np.divide(
+        dots, norms, out=np.zeros(len(rows), dtype=np.float64), where=norms > 0
+    ).astype(np.float64)
+    return result
+
+
+def _package_folder(package: str) -> Path | None:
+    """Where an installed package lives, found without importing (running) it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def load_word_vectors(folder: Path | None = None) -> WordVectors | None:
+    """Read the bundled model; None (with a warning) when it is missing or unreadable."""
+    try:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        root = folder if folder is not None else _package_folder(MODEL_PACKAGE)
+        if root is None:
+            log.warning("semantic similarity off: the %r package is not installed", MODEL_PACKAGE)
+            return None
+        weights_path = root / WEIGHTS_FILE
+        embedding = load_file(str(weights_path))[TENSOR_KEY]
+        tokenizer = Tokenizer.from_file(str(root / TOKENIZER_FILE))
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+    except Exception as error:  # any unreadable model only turns the feature off
+        log.warning("semantic similarity off: cannot read the word vectors (%s)", error)
+        return None
+    if embedding.ndim != 2 or embedding.shape[0] == 0:
+        log.warning("semantic similarity off: unexpected vector table %s", embedding.shape)
+        return None
+    digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
+    log.debug("word vectors %s loaded: %s", digest, embedding.shape)
+    return WordVectors(embedding, tokenizer, f"wordllama-l2_supercat_256-{digest}")
+
+
+@functools.cache
+def shared_word_vectors() -> WordVectors | None:
+    """The process-wide word vectors, read once on first use (~0.1 s)."""
+    return load_word_vectors()

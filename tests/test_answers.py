@@ -148,3 +148,22 @@ def test_quotes_never_span_the_dateline(tass: KnowledgeBase) -> None:
         answer = answer_question(tass, question, abstain_threshold=0.0)
         for finding in answer.findings:
             assert "/TASS/" not in finding.quote.text
+
+
+def test_answers_without_word_vectors(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "How many jets did Russia send?", semantic=False)
+    assert answer.answered and answer.best is not None
+    assert "15 jets" in answer.best.quote.text
+
+
+def test_confidence_signals_travel_with_the_answer(tass: KnowledgeBase) -> None:
+    from bot.confidence import SIGNALS
+
+    answer = answer_question(tass, "Who welcomed the first Russian planes at the airfield?")
+    assert len(answer.signals) == len(SIGNALS)
+    assert all(0.0 <= value <= 1.0 + 1e-6 for value in answer.signals)
+
+
+def test_question_mostly_unknown_to_the_articles_abstains(tass: KnowledgeBase) -> None:
+    answer = answer_question(tass, "Who is the president of France?")
+    assert answer.status is AnswerStatus.NOT_FOUND

@@ -1,0 +1,99 @@
+"""Word vectors: the bundled model loads offline, sums compose, and related text scores higher."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import semantics
+from bot.semantics import WordVectors, cosines, load_word_vectors, shared_word_vectors
+
+
+@pytest.fixture(scope="module")
+def vectors() -> WordVectors:
+    loaded = shared_word_vectors()
+    assert loaded is not None, "the wordllama package ships the vectors; it is a dependency"
+    return loaded
+
+
+def test_loading_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the word vectors must load without any connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    loaded = load_word_vectors()
+    assert loaded is not None
+    assert loaded.dimensions == 256
+
+
+def test_related_sentences_score_above_unrelated(vectors: WordVectors) -> None:
+    question = vectors.sums([["automaker", "recalled", "pickup", "trucks"]])[0]
+    rows = vectors.sums(
+        [
+            ["Toyota", "announced", "recall", "Tacoma", "pickups"],
+            ["Scientists", "found", "penguins", "Antarctic", "ice"],
+        ]
+    )
+    related, unrelated = cosines(rows, question)
+    assert related > unrelated + 0.1
+
+
+def test_a_group_sum_is_the_sum_of_its_words(vectors: WordVectors) -> None:
+    both, first, second, empty = vectors.sums([["Rome", "airfield"], ["Rome"], ["airfield"], []])
+    assert np.allclose(both, first + second, atol=1e-2)
+    assert not empty.any()
+
+
+def test_nearest_word_cosine_is_one_for_the_same_word(vectors: WordVectors) -> None:
+    target = vectors.sums([["planes"]])
+    target /= np.linalg.norm(target, axis=1, keepdims=True)
+    _, nearest = vectors.sums_and_matches([["the", "planes", "landed"], ["bread"]], target)
+    assert nearest.shape == (2, 1)
+    assert nearest[0, 0] == pytest.approx(1.0, abs=1e-2)
+    assert nearest[1, 0] < 0.9
+
+
+def test_memo_is_bounded_and_still_correct_past_its_limit(vectors: WordVectors) -> None:
+    small = WordVectors(vectors._embedding, vectors._tokenizer, "test", memo_limit=2)
+    words = ["alpha", "beta", "gamma", "delta"]
+    sums = small.sums([[word] for word in words])
+    assert small.memoised_words == 2
+    assert np.allclose(sums, vectors.sums([[word] for word in words]), atol=1e-2)
+
+
+def test_shared_between_threads_gives_the_same_vectors(vectors: WordVectors) -> None:
+    fresh = WordVectors(vectors._embedding, vectors._tokenizer, "test")
+    words = [[f"word{number}", "common"] for number in range(300)]
+    results: list[np.ndarray] = []
+
+    def work() -> None:
+        results.append(fresh.sums(words))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(np.allclose(result, results[0]) for result in results)
+
+
+def test_missing_model_turns_similarity_off(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assert load_word_vectors(tmp_path) is None
+    assert "semantic similarity off" in caplog.text
+
+
+def test_cosines_of_empty_rows_are_zero() -> None:
+    rows = np.zeros((2, 4), dtype=np.float32)
+    assert cosines(rows, np.ones(4, dtype=np.float32)).tolist() == [0.0, 0.0]
+
+
+def test_model_files_are_where_the_package_ships_them() -> None:
+    folder = semantics._package_folder(semantics.MODEL_PACKAGE)
+    assert folder is not None
+    assert (folder / semantics.WEIGHTS_FILE).is_file()
+    assert (folder / semantics.TOKENIZER_FILE).is_file()

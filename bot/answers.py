@@ -595,7 +595,7 @@ def answer_question(
     best = ranked[0]
     others = [ranked[position] for position in shown[1:]]
     signals = confidence_signals(question_terms, best)
-    confidence = confidence_from(signals)
+    confidence = confidence_from(signals, semantic=vectors is not None)
     if confidence < abstain_threshold:
         missing = ", ".join(_surface_words(knowledge, question, question_terms.unknown[:3]))
         reason = (

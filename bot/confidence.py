@@ -35,13 +35,26 @@ WEIGHTS: tuple[float, ...] = (
 # The fitted bias (-5.7695) moved by -logit(0.09) so that 0.5 is the default operating point.
 BIAS = -3.4559
 
+# The same model fitted with DATELINE_SEMANTIC_SIMILARITY=false (the similarity signals are 0):
+# `python scripts/fit_confidence.py` with that setting; its bias moved by -logit(0.11).
+WORDS_ONLY_WEIGHTS: tuple[float, ...] = (
+    2.0195,  # known_share
+    2.6267,  # quote_coverage
+    1.9416,  # soft_coverage
+    0.0,  # window_similarity
+    0.0,  # passage_similarity
+    2.2892,  # bigram_share
+)
+WORDS_ONLY_BIAS = -2.8271
 
-def confidence_from(
-    signals: Sequence[float],
-    weights: Sequence[float] = WEIGHTS,
-    bias: float = BIAS,
-) -> float:
-    """The model's probability that the quote answers the question, in [0, 1]."""
+
+def confidence_from(signals: Sequence[float], *, semantic: bool = True) -> float:
+    """The calibrated confidence that the quote answers the question, in [0, 1].
+
+    `semantic=False` uses the weights fitted without word vectors, so turning similarity off
+    keeps abstention calibrated instead of silencing every answer.
+    """
+    weights, bias = (WEIGHTS, BIAS) if semantic else (WORDS_ONLY_WEIGHTS, WORDS_ONLY_BIAS)
     logit = bias + sum(weight * value for weight, value in zip(weights, signals, strict=True))
     if logit < -30.0:
         return 0.0

@@ -38,6 +38,7 @@ MODEL_PACKAGE = "wordllama"
 WEIGHTS_FILE = Path("weights") / "l2_supercat_256.safetensors"
 TOKENIZER_FILE = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
 TENSOR_KEY = "embedding.weight"
+WORD_START = "\u2581"  # SentencePiece's mark for a piece that starts a word
 # Distinct surface words whose vectors are kept (float16: 0.5 kB each, so at most ~50 MB).
 _MEMO_LIMIT = 100_000
 
@@ -67,6 +68,14 @@ class WordVectors:
         self._table = np.zeros((1024, self.dimensions), dtype=np.float16)
         self._size = 0
         self._lock = threading.Lock()  # the Rust tokenizer and the table's growth
+        # Whole-word pieces ("▁planes" → id): most words are one piece, found without running
+        # the tokenizer (which costs tens of microseconds a call).
+        vocabulary = tokenizer.get_vocab() if hasattr(tokenizer, "get_vocab") else {}
+        self._whole_words: dict[str, int] = {
+            piece[1:]: token
+            for piece, token in vocabulary.items()
+            if piece.startswith(WORD_START) and len(piece) > 1 and token < len(self._embedding)
+        }
 
     @property
     def memoised_words(self) -> int:
@@ -117,8 +126,13 @@ class WordVectors:
         return sums, best
 
     def _encode(self, word: str) -> npt.NDArray[np.float16]:
+        folded = word.casefold()
+        whole = self._whole_words.get(folded)
+        if whole is not None:
+            row: npt.NDArray[np.float16] = self._embedding[whole].copy()
+            return row
         with self._lock:
-            ids = self._tokenizer.encode(word.casefold(), add_special_tokens=False).ids
+            ids = self._tokenizer.encode(folded, add_special_tokens=False).ids
         ids = [token for token in ids if 0 <= token < self._embedding.shape[0]]
         if not ids:
             return np.zeros(self.dimensions, dtype=np.float16)

@@ -34,3 +34,12 @@ def test_every_signal_raises_confidence() -> None:
 def test_extreme_logits_do_not_overflow() -> None:
     assert confidence_from([-1e6] * len(SIGNALS)) == 0.0
     assert confidence_from([1e6] * len(SIGNALS)) == 1.0
+
+
+def test_words_only_weights_ignore_similarity() -> None:
+    from bot.confidence import WORDS_ONLY_WEIGHTS
+
+    assert len(WORDS_ONLY_WEIGHTS) == len(SIGNALS)
+    signals = [1.0, 1.0, 1.0, 0.0, 0.0, 1.0]
+    assert confidence_from(signals, semantic=False) > 0.9
+    assert confidence_from([0.0] * len(SIGNALS), semantic=False) < 0.1

@@ -82,7 +82,9 @@ def test_shared_between_threads_gives_the_same_vectors(vectors: WordVectors) -> 
     assert all(np.allclose(result, results[0]) for result in results)
 
 
-def test_missing_model_turns_similarity_off(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_model_turns_similarity_off(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     assert load_word_vectors(tmp_path) is None
     assert "semantic similarity off" in caplog.text
 

@@ -75,7 +75,6 @@ class Finding:
     coverage: float
     quote: SupportingQuote
     features: tuple[float, ...] = ()  # the quote's `bot.quote_model.FEATURES`
-    quote_score: float = 0.0  # the quote scorer's value for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,7 +555,6 @@ def answer_question(
             chosen.coverage,
             quote,
             chosen.features,
-            chosen.score,
         )
         findings.append((chosen.score, finding))
     if not findings:

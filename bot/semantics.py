@@ -19,7 +19,6 @@ unavailable and answers fall back to the lexical features (logged once).
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import logging
 import threading
@@ -199,9 +198,8 @@ def load_word_vectors(folder: Path | None = None) -> WordVectors | None:
     if embedding.ndim != 2 or embedding.shape[0] == 0:
         log.warning("semantic similarity off: unexpected vector table %s", embedding.shape)
         return None
-    digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
-    log.debug("word vectors %s loaded: %s", digest, embedding.shape)
-    return WordVectors(embedding, tokenizer, f"wordllama-l2_supercat_256-{digest}")
+    log.debug("word vectors loaded from %s: %s", weights_path, embedding.shape)
+    return WordVectors(embedding, tokenizer, "wordllama-l2_supercat_256")
 
 
 @functools.cache

@@ -18,7 +18,7 @@ import itertools
 import math
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 import numpy as np
@@ -33,8 +33,14 @@ from bot.passages import Passage
 from bot.quote_model import FEATURES, quote_score
 from bot.semantics import Vector, WordVectors, cosines, shared_word_vectors
 
-# How many BM25 hits are re-ranked by their best quote.
+# How many BM25 hits are re-ranked by their best quote ...
 RERANK_DEPTH = 12
+# ... except those scoring under this share of the best hit, past the first few (enough for
+# the best answer and its alternatives). With the fitted scorer, no such passage's quote was
+# ever chosen on either shared question set (`scripts/fit_quote_model.py --depth-check`), and
+# skipping them halves the work of an answer.
+RERANK_MIN_SHARE = 0.4
+RERANK_ALWAYS = 5
 # Two adjacent sentences may be quoted together when they fit in this many characters: a
 # sentence too short to stand alone gets its neighbour, a long one stays alone.
 PAIR_MAX_CHARS = 400
@@ -112,14 +118,21 @@ class _QuestionTerms:
     top_term: str | None = None  # the known question word with the highest weight
     vector: Vector | None = None  # the question's word-vector sum (None: similarity off)
     term_vectors: Vector | None = None  # unit vector of each term in `weights` order
+    total: float = field(init=False)  # the sum of the weights
+    # (term, its first PREFIX_CHARS characters, weight) for the terms long enough
+    prefixed: tuple[tuple[str, str, float], ...] = field(init=False)
 
-    @property
-    def weight_array(self) -> npt.NDArray[np.float64]:
-        return np.fromiter(self.weights.values(), dtype=np.float64, count=len(self.weights))
-
-    @property
-    def total(self) -> float:
-        return sum(self.weights.values())
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(self.weights.values()))
+        object.__setattr__(
+            self,
+            "prefixed",
+            tuple(
+                (term, term[:PREFIX_CHARS], weight)
+                for term, weight in self.weights.items()
+                if len(term) >= PREFIX_CHARS
+            ),
+        )
 
 
 def term_weight(document_frequency: int, passages: int) -> float:
@@ -176,15 +189,24 @@ def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
     A question word whose stem differs but shares a long prefix (`married` → `marri`,
     `marriage` → `marriag`) counts as a partial match: Snowball stems derivations apart.
     """
+    seen = {token.term for token in tokens}
+    return _coverage_of(seen, _prefixes(seen), question)
+
+
+def _prefixes(seen: set[str]) -> set[str]:
+    return {term[:PREFIX_CHARS] for term in seen if len(term) >= PREFIX_CHARS}
+
+
+def _coverage_of(seen: set[str], prefixes: set[str], question: _QuestionTerms) -> float:
+    """`_coverage` from the window's term and prefix sets (computed once per sentence)."""
     if question.total <= 0:
         return 0.0
-    seen = {token.term for token in tokens}
-    prefixes = {term[:PREFIX_CHARS] for term in seen if len(term) >= PREFIX_CHARS}
     total = 0.0
     for term, weight in question.weights.items():
         if term in seen:
             total += weight
-        elif len(term) >= PREFIX_CHARS and term[:PREFIX_CHARS] in prefixes:
+    for term, prefix, weight in question.prefixed:
+        if term not in seen and prefix in prefixes:
             total += PREFIX_MATCH * weight
     return total / question.total
 
@@ -250,6 +272,33 @@ class QuoteCandidate:
         return quote_score(self.features)
 
 
+@dataclass(frozen=True, slots=True)
+class _Sentences:
+    """A passage cut for quoting: its sentence spans, their tokens and the quotable windows."""
+
+    spans: list[tuple[int, int]]
+    tokens: list[list[Token]]
+    windows: list[tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Similarity:
+    """Word-vector evidence for one passage (all zeros when similarity is off)."""
+
+    windows: npt.NDArray[np.float64]  # cosine of each window with the question
+    passage: float  # cosine of the whole passage with the question
+    nearest: Vector  # windows × question terms: cosine of the window's nearest word
+
+
+def _sentences(
+    knowledge: KnowledgeBase, article: Article, passage: Passage, limit: int
+) -> _Sentences:
+    spans = passage.sentence_spans() or [(passage.start, passage.end)]
+    text = article.text
+    tokens = [knowledge.analyzer.tokens(text[start:end]) for start, end in spans]
+    return _Sentences(spans, tokens, _window_indices(spans, limit, text))
+
+
 def quote_candidates(
     knowledge: KnowledgeBase,
     article: Article,
@@ -268,24 +317,56 @@ def quote_candidates(
     The features are those of `bot.quote_model.FEATURES`, in that order. With `vectors` and a
     question vector, the two similarity features compare word-vector sums; without, they are 0.
     """
-    spans = passage.sentence_spans() or [(passage.start, passage.end)]
-    text = article.text
-    sentence_tokens = [knowledge.analyzer.tokens(text[start:end]) for start, end in spans]
-    singles = [_coverage(tokens, question) for tokens in sentence_tokens]
-    passage_coverage = _coverage([t for tokens in sentence_tokens for t in tokens], question)
-    windows = _window_indices(spans, limit, text)
-    window_similarity, passage_similarity, nearest = _similarities(
-        text, spans, sentence_tokens, windows, question, vectors
+    cut = _sentences(knowledge, article, passage, limit)
+    (similarity,) = _similarities([(article.text, cut)], question, vectors)
+    return _candidates(
+        article.text,
+        passage,
+        cut,
+        similarity,
+        question,
+        answer_type,
+        question_text,
+        bm25_share,
+        rank,
     )
-    term_weights = question.weight_array
-    term_names = list(question.weights)
+
+
+def _candidates(
+    text: str,
+    passage: Passage,
+    cut: _Sentences,
+    similarity: _Similarity,
+    question: _QuestionTerms,
+    answer_type: AnswerType,
+    question_text: str,
+    bm25_share: float,
+    rank: int,
+) -> list[QuoteCandidate]:
+    spans, sentence_tokens, windows = cut.spans, cut.tokens, cut.windows
+    sentence_seen = [{token.term for token in tokens} for tokens in sentence_tokens]
+    sentence_prefixes = [_prefixes(seen) for seen in sentence_seen]
+    singles = [
+        _coverage_of(seen, prefixes, question)
+        for seen, prefixes in zip(sentence_seen, sentence_prefixes, strict=True)
+    ]
+    everything = set().union(*sentence_seen)
+    passage_coverage = _coverage_of(everything, set().union(*sentence_prefixes), question)
+    nearest = similarity.nearest.tolist()
     typed = answer_type is not AnswerType.NONE
     candidates: list[QuoteCandidate] = []
     for number, (first, last) in enumerate(windows):
         start, end = spans[first][0], spans[last][1]
-        tokens = [token for group in sentence_tokens[first : last + 1] for token in group]
-        seen = {token.term for token in tokens}
-        coverage = singles[first] if first == last else _coverage(tokens, question)
+        if first == last:
+            tokens = sentence_tokens[first]
+            seen = sentence_seen[first]
+            coverage = singles[first]
+        else:
+            tokens = [token for group in sentence_tokens[first : last + 1] for token in group]
+            seen = set().union(*sentence_seen[first : last + 1])
+            coverage = _coverage_of(
+                seen, set().union(*sentence_prefixes[first : last + 1]), question
+            )
         offers = (
             coverage > 0 and typed and offers_answer(answer_type, text[start:end], question_text)
         )
@@ -310,64 +391,88 @@ def quote_candidates(
             1.0 if passage.ordinal == 0 else 0.0,
             _bigram_share(tokens, question),
             1.0 if question.top_term is not None and question.top_term not in seen else 0.0,
-            float(window_similarity[number]),
-            passage_similarity,
-            _soft_coverage(nearest[number], term_names, term_weights, seen),
+            float(similarity.windows[number]),
+            similarity.passage,
+            _soft_coverage(nearest[number], question, seen),
         )
         candidates.append(QuoteCandidate(start, end, coverage, features))
     return candidates
 
 
 def _similarities(
-    text: str,
-    spans: Sequence[tuple[int, int]],
-    sentence_tokens: Sequence[Sequence[Token]],
-    windows: Sequence[tuple[int, int]],
+    cuts: Sequence[tuple[str, _Sentences]],
     question: _QuestionTerms,
     vectors: WordVectors | None,
-) -> tuple[npt.NDArray[np.float64], float, Vector]:
-    """Word-vector cosine of each window, and of the whole passage, with the question; and
-    for each window and question term, the cosine of the window's nearest word.
+) -> list[_Similarity]:
+    """For each passage: the word-vector cosine of each window, and of the whole passage,
+    with the question; and for each window and question term, the cosine of the window's
+    nearest word.
 
-    A window's vector is a difference of cumulative sentence sums, so pairs cost nothing
-    extra. All zeros when similarity is off.
+    One batched lookup serves every passage of a question (per-call overhead dominates at
+    this size). A window's vector is a difference of cumulative sentence sums, so pairs cost
+    nothing extra.
     """
+    width = len(question.weights)
     if vectors is None or question.vector is None or question.term_vectors is None:
-        width = len(question.weights)
-        return np.zeros(len(windows)), 0.0, np.zeros((len(windows), width), dtype=np.float32)
-    sentences, nearest = vectors.sums_and_matches(
-        [
-            [text[start + token.start : start + token.end] for token in tokens]
-            for (start, _), tokens in zip(spans, sentence_tokens, strict=True)
-        ],
-        question.term_vectors,
-    )
-    running = np.zeros((len(spans) + 1, sentences.shape[1]), dtype=np.float32)
+        return [
+            _Similarity(
+                np.zeros(len(cut.windows)),
+                0.0,
+                np.zeros((len(cut.windows), width), dtype=np.float32),
+            )
+            for _, cut in cuts
+        ]
+    groups = [
+        [text[start + token.start : start + token.end] for token in tokens]
+        for text, cut in cuts
+        for (start, _), tokens in zip(cut.spans, cut.tokens, strict=True)
+    ]
+    sentences, nearest = vectors.sums_and_matches(groups, question.term_vectors)
+    running = np.zeros((len(groups) + 1, sentences.shape[1]), dtype=np.float32)
     np.cumsum(sentences, axis=0, out=running[1:])
-    firsts = np.fromiter((first for first, _ in windows), dtype=np.intp, count=len(windows))
-    lasts = np.fromiter((last for _, last in windows), dtype=np.intp, count=len(windows))
-    window_rows = running[lasts + 1] - running[firsts]
-    passage_row = running[-1:]
-    window_nearest = np.maximum(nearest[firsts], nearest[lasts])  # windows span 1-2 sentences
-    return (
-        cosines(window_rows, question.vector),
-        float(cosines(passage_row, question.vector)[0]),
-        window_nearest,
+    firsts: list[int] = []
+    lasts: list[int] = []
+    bounds = [0]
+    for _, cut in cuts:
+        offset = bounds[-1]
+        firsts.extend(offset + first for first, _ in cut.windows)
+        lasts.extend(offset + last for _, last in cut.windows)
+        bounds.append(offset + len(cut.spans))
+    first_rows = np.asarray(firsts, dtype=np.intp)
+    last_rows = np.asarray(lasts, dtype=np.intp)
+    edges = np.asarray(bounds, dtype=np.intp)
+    rows = np.concatenate(
+        [running[last_rows + 1] - running[first_rows], running[edges[1:]] - running[edges[:-1]]]
     )
+    similarity = cosines(rows, question.vector)
+    window_nearest = np.maximum(nearest[first_rows], nearest[last_rows])  # 1-2 sentences
+    results: list[_Similarity] = []
+    done = 0
+    for number, (_, cut) in enumerate(cuts):
+        count = len(cut.windows)
+        results.append(
+            _Similarity(
+                similarity[done : done + count],
+                float(similarity[len(first_rows) + number]),
+                window_nearest[done : done + count],
+            )
+        )
+        done += count
+    return results
 
 
-def _soft_coverage(
-    nearest: Vector, terms: Sequence[str], weights: npt.NDArray[np.float64], seen: set[str]
-) -> float:
+def _soft_coverage(nearest: Sequence[float], question: _QuestionTerms, seen: set[str]) -> float:
     """Like coverage, but a question word absent from the window earns the cosine of the
-    window's nearest word (`welcomed` ~ `greeted`): weighted by idf, in [0, 1]."""
-    total = float(weights.sum())
-    if total <= 0 or len(nearest) != len(terms):
+    window's nearest word (`welcomed` ~ `greeted`): weighted by idf, in [0, 1].
+
+    `nearest` holds one cosine per question term, in `question.weights` order.
+    """
+    if question.total <= 0 or len(nearest) != len(question.weights):
         return 0.0
-    credit = np.clip(nearest.astype(np.float64), 0.0, 1.0)
-    exact = np.fromiter((term in seen for term in terms), dtype=bool, count=len(terms))
-    credit[exact] = 1.0
-    return float(credit @ weights) / total
+    credit = 0.0
+    for (term, weight), cosine in zip(question.weights.items(), nearest, strict=True):
+        credit += weight if term in seen else weight * min(max(cosine, 0.0), 1.0)
+    return credit / question.total
 
 
 def _bigram_share(tokens: Sequence[Token], question: _QuestionTerms) -> float:
@@ -396,7 +501,9 @@ def candidate_windows(
     limit: int,
     vectors: WordVectors | None = None,
 ) -> Iterator[PassageCandidates]:
-    """The best `RERANK_DEPTH` BM25 passages, each with every quote candidate it offers.
+    """The best BM25 passages, each with every quote candidate it offers: the first
+    `RERANK_ALWAYS`, then those up to `RERANK_DEPTH` scoring at least `RERANK_MIN_SHARE` of
+    the best.
 
     Shared by `answer_question` and the scorer's fitting script, so both see the same
     candidates with the same features.
@@ -405,22 +512,39 @@ def candidate_windows(
     if not hits:
         return
     top_score = hits[0][1] if hits[0][1] > 0 else 1.0
+    hits = [
+        (passage_id, score)
+        for rank, (passage_id, score) in enumerate(hits)
+        if rank < RERANK_ALWAYS or score >= RERANK_MIN_SHARE * top_score
+    ]
     english = knowledge.analyzer.language == "english"
     answer_type = expected_answer_type(question) if english else AnswerType.NONE
-    for rank, (passage_id, score) in enumerate(hits):
-        passage = knowledge.passages[passage_id]
-        article = knowledge.article_of(passage)
-        candidates = quote_candidates(
-            knowledge,
-            article,
+    found = [
+        (
+            knowledge.article_of(knowledge.passages[passage_id]),
+            knowledge.passages[passage_id],
+            score,
+        )
+        for passage_id, score in hits
+    ]
+    cuts = [
+        (article.text, _sentences(knowledge, article, passage, limit))
+        for article, passage, _ in found
+    ]
+    similarities = _similarities(cuts, question_terms, vectors)
+    for rank, ((article, passage, score), (_, cut), similarity) in enumerate(
+        zip(found, cuts, similarities, strict=True)
+    ):
+        candidates = _candidates(
+            article.text,
             passage,
+            cut,
+            similarity,
             question_terms,
-            answer_type=answer_type,
-            question_text=question,
-            bm25_share=score / top_score,
-            rank=rank,
-            limit=limit,
-            vectors=vectors,
+            answer_type,
+            question,
+            score / top_score,
+            rank,
         )
         yield PassageCandidates(article, passage, score, candidates)
 

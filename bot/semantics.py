@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,11 @@ WEIGHTS_FILE = Path("weights") / "l2_supercat_256.safetensors"
 TOKENIZER_FILE = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
 TENSOR_KEY = "embedding.weight"
 WORD_START = "\u2581"  # SentencePiece's mark for a piece that starts a word
+# Numbers, years and amounts carry no meaning a static vector could match ("1987" vs
+# "1986"), yet each is a new word to encode: they all share the zero row and match only
+# exactly, through the lexical features.
+_NO_MEANING = 0
+_has_digit = re.compile(r"\d").search
 # Distinct surface words whose vectors are kept (float16: 0.5 kB each, so at most ~50 MB).
 _MEMO_LIMIT = 100_000
 
@@ -64,8 +70,11 @@ class WordVectors:
         self.dimensions = int(self._embedding.shape[1])
         self._memo_limit = memo_limit
         self._index: dict[str, int] = {}
-        self._table = np.zeros((1024, self.dimensions), dtype=np.float16)
-        self._size = 0
+        # Allocated once at full size: np.zeros takes pages from the OS lazily, so only rows
+        # in use cost memory, and the table never moves (growing it stalled an answer ~20 ms).
+        self._table = np.zeros((memo_limit + 1, self.dimensions), dtype=np.float16)
+        self._norms = np.zeros(memo_limit + 1, dtype=np.float32)  # each kept row's length
+        self._size = 1  # row 0 stays zero: the vector of every word with a digit
         self._lock = threading.Lock()  # the Rust tokenizer and the table's growth
         # Whole-word pieces ("▁planes" → id): most words are one piece, found without running
         # the tokenizer (which costs tens of microseconds a call).
@@ -79,7 +88,7 @@ class WordVectors:
     @property
     def memoised_words(self) -> int:
         """How many distinct words have a kept vector."""
-        return self._size
+        return self._size - 1
 
     def sums(self, groups: Sequence[Sequence[str]]) -> Vector:
         """One row per group of words: the sum of their vectors (zeros for an empty group)."""
@@ -91,72 +100,115 @@ class WordVectors:
         """Group sums, and for each group and each unit `targets` row the best word cosine.
 
         The second result (groups × targets, zeros without targets) is what soft matching
-        needs: how close the group's nearest word comes to each question word.
+        needs: how close the group's nearest word comes to each question word. One call for
+        many groups costs little more than one for a single group: batch them.
         """
-        index = self._index
-        rows: list[int] = []
-        uncached: dict[int, npt.NDArray[np.float16]] = {}
-        for words in groups:
-            for word in words:
-                row = index.get(word)
-                if row is None:
-                    row = self._remember(word)
-                    if row < 0:
-                        uncached[len(rows)] = self._encode(word)
-                        row = 0
-                rows.append(row)
+        rows, uncached = self._rows(groups)
         sizes = np.fromiter((len(words) for words in groups), dtype=np.intp, count=len(groups))
         width = 0 if targets is None else len(targets)
         sums: Vector = np.zeros((len(groups), self.dimensions), dtype=np.float32)
         best: Vector = np.zeros((len(groups), width), dtype=np.float32)
         if not rows:
             return sums, best
-        vectors = self._table[rows]
-        for position, vector in uncached.items():
+        vectors = self._table[rows].astype(np.float32)
+        norms = self._norms[rows]
+        for position, vector in uncached.items():  # past the memo limit
             vectors[position] = vector
+            norms[position] = np.linalg.norm(vectors[position])
         filled = sizes > 0
         starts = (np.cumsum(sizes) - sizes)[filled]
-        sums[filled] = np.add.reduceat(vectors, starts, axis=0, dtype=np.float32)
+        sums[filled] = np.add.reduceat(vectors, starts, axis=0)
         if targets is not None and width:
-            units = vectors.astype(np.float32)
-            norms = np.linalg.norm(units, axis=1, keepdims=True)
-            np.divide(units, norms, out=units, where=norms > 0)
-            best[filled] = np.maximum.reduceat(units @ targets.T, starts, axis=0)
+            # Cosines as dot products over word norms: no normalised copy of every vector.
+            dots = vectors @ targets.T
+            np.divide(dots, norms[:, None], out=dots, where=norms[:, None] > 0)
+            best[filled] = np.maximum.reduceat(dots, starts, axis=0)
         return sums, best
 
-    def _encode(self, word: str) -> npt.NDArray[np.float16]:
-        folded = word.casefold()
-        whole = self._whole_words.get(folded)
-        if whole is not None:
-            row: npt.NDArray[np.float16] = self._embedding[whole].copy()
-            return row
-        with self._lock:
-            ids = self._tokenizer.encode(folded, add_special_tokens=False).ids
-        ids = [token for token in ids if 0 <= token < self._embedding.shape[0]]
-        if not ids:
-            return np.zeros(self.dimensions, dtype=np.float16)
-        vector: npt.NDArray[np.float16] = (
-            self._embedding[ids].sum(axis=0, dtype=np.float32).astype(np.float16)
-        )
-        return vector
+    def _rows(
+        self, groups: Sequence[Sequence[str]]
+    ) -> tuple[list[int], dict[int, npt.NDArray[np.float16]]]:
+        """Each word's table row, adding new words in one batch; words that no longer fit
+        the table come back as vectors by position (their row is a placeholder 0)."""
+        index = self._index
+        rows: list[int] = []
+        missing: dict[str, list[int]] = {}
+        for words in groups:
+            for word in words:
+                row = index.get(word)
+                if row is None:
+                    row = _NO_MEANING
+                    if not _has_digit(word):
+                        missing.setdefault(word, []).append(len(rows))
+                rows.append(row)
+        uncached: dict[int, npt.NDArray[np.float16]] = {}
+        if missing:
+            new = list(missing)
+            added, vectors = self._remember(new)
+            for number, (word, row) in enumerate(zip(new, added, strict=True)):
+                for position in missing[word]:
+                    if row >= 0:
+                        rows[position] = row
+                    else:
+                        uncached[position] = vectors[number]
+        return rows, uncached
 
-    def _remember(self, word: str) -> int:
-        """The table row of a new word, or -1 when the table is full."""
-        vector = self._encode(word)
+    def _encode(self, words: Sequence[str]) -> npt.NDArray[np.float16]:
+        """Vectors of words: whole-word pieces by lookup, the rest in one tokenizer call."""
+        folded = [word.casefold() for word in words]
+        encoded = np.zeros((len(words), self.dimensions), dtype=np.float16)
+        whole_rows: list[int] = []
+        whole_ids: list[int] = []
+        pieces: list[int] = []
+        for number, word in enumerate(folded):
+            whole = self._whole_words.get(word)
+            if whole is None:
+                pieces.append(number)
+            else:
+                whole_rows.append(number)
+                whole_ids.append(whole)
+        if whole_ids:
+            encoded[whole_rows] = self._embedding[whole_ids]
+        if pieces:
+            with self._lock:  # the Rust tokenizer is not shared across threads
+                encoding = self._tokenizer.encode(
+                    [folded[number] for number in pieces],
+                    is_pretokenized=True,
+                    add_special_tokens=False,
+                )
+            owners = np.fromiter(
+                (-1 if owner is None else owner for owner in encoding.word_ids), dtype=np.intp
+            )
+            ids = np.asarray(encoding.ids, dtype=np.intp)
+            valid = (owners >= 0) & (ids >= 0) & (ids < self._embedding.shape[0])
+            owned = owners[valid]  # non-decreasing: each word's pieces are adjacent
+            if len(owned):
+                starts = np.flatnonzero(np.r_[True, owned[1:] != owned[:-1]])
+                pieced = self._embedding[ids[valid]].astype(np.float32)
+                words_with_pieces = np.asarray(pieces, dtype=np.intp)[owned[starts]]
+                encoded[words_with_pieces] = np.add.reduceat(pieced, starts, axis=0)
+        return encoded
+
+    def _remember(self, words: Sequence[str]) -> tuple[list[int], npt.NDArray[np.float16]]:
+        """Add new words to the table: their rows (-1 once the table is full) and vectors."""
+        vectors = self._encode(words)
+        norms = np.linalg.norm(vectors.astype(np.float32), axis=1)
+        rows: list[int] = []
         with self._lock:
-            row = self._index.get(word)
-            if row is not None:
-                return row
-            if self._size >= self._memo_limit:
-                return -1
-            if self._size == len(self._table):
-                grown = np.zeros((len(self._table) * 2, self.dimensions), dtype=np.float16)
-                grown[: self._size] = self._table
-                self._table = grown
-            self._table[self._size] = vector
-            self._index[word] = self._size
-            self._size += 1
-            return self._size - 1
+            first = self._size
+            fresh: list[int] = []  # positions in `words` that get a new row
+            for number, word in enumerate(words):
+                row = self._index.get(word)
+                if row is None and first + len(fresh) <= self._memo_limit:
+                    row = first + len(fresh)
+                    fresh.append(number)
+                rows.append(-1 if row is None else row)
+            self._table[first : first + len(fresh)] = vectors[fresh]
+            self._norms[first : first + len(fresh)] = norms[fresh]
+            for number in fresh:  # published after their rows are written
+                self._index[words[number]] = rows[number]
+            self._size = first + len(fresh)
+        return rows, vectors
 
 
 def cosines(rows: Vector, target: Vector) -> npt.NDArray[np.float64]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 from pathlib import Path
@@ -66,9 +67,41 @@ def test_memo_is_bounded_and_still_correct_past_its_limit(vectors: WordVectors) 
     assert np.allclose(sums, vectors.sums([[word] for word in words]), atol=1e-2)
 
 
+def test_the_table_grows_past_its_first_size_in_one_batch_and_across_batches(
+    vectors: WordVectors,
+) -> None:
+    fresh = WordVectors(vectors._embedding, vectors._tokenizer, "test")
+    made_up = ["".join(letters) for letters in itertools.product("bdfkmpqz", repeat=4)]
+    first, second = made_up[:1_000], made_up[1_000:3_500]  # crosses 1,024 and 2,048 rows
+    fresh.sums([first])
+    grown = fresh.sums([[word] for word in first + second])
+    assert fresh.memoised_words == len(first) + len(second)
+    reference = WordVectors(vectors._embedding, vectors._tokenizer, "test", memo_limit=0)
+    assert np.allclose(grown, reference.sums([[word] for word in first + second]), atol=1e-2)
+
+
+def test_words_split_into_pieces_sum_their_pieces(vectors: WordVectors) -> None:
+    tokenizer = vectors._tokenizer
+    for word in ["spokesman", "securities", "naïve", "co-operate"]:
+        ids = tokenizer.encode(word.casefold(), add_special_tokens=False).ids
+        expected = vectors._embedding[ids].astype(np.float32).sum(axis=0)
+        assert np.allclose(vectors.sums([[word]])[0], expected, atol=5e-2)
+
+
+def test_words_with_digits_share_the_zero_vector_and_are_not_kept(vectors: WordVectors) -> None:
+    fresh = WordVectors(vectors._embedding, vectors._tokenizer, "test")
+    sums, nearest = fresh.sums_and_matches(
+        [["1987"], ["$15.5"], ["F-35"]], vectors.sums([["jets"]])
+    )
+    assert not sums.any()
+    assert not nearest.any()
+    assert fresh.memoised_words == 0
+
+
 def test_shared_between_threads_gives_the_same_vectors(vectors: WordVectors) -> None:
     fresh = WordVectors(vectors._embedding, vectors._tokenizer, "test")
-    words = [[f"word{number}", "common"] for number in range(300)]
+    made_up = ["".join(letters) for letters in itertools.product("bdfkmp", repeat=4)][:300]
+    words = [[word, "common"] for word in made_up]
     results: list[np.ndarray] = []
 
     def work() -> None:

@@ -113,12 +113,12 @@ class Analyzer:
     def tokens(self, text: str) -> list[Token]:
         """Like `terms`, but each term keeps the offsets of its word in `text` (for bolding)."""
         memo = self._memo
-        found: list[Token] = []
-        for match in _TOKEN_RE.finditer(text):
-            term = memo[match.group()]
-            if term:
-                found.append(Token(term, match.start(), match.end()))
-        return found
+        build = tuple.__new__  # Token(...) without its Python-level __new__: the hot path
+        return [
+            build(Token, (term, *match.span()))
+            for match in _TOKEN_RE.finditer(text)
+            if (term := memo[match.group()])
+        ]
 
     def _analyze_word(self, word: str) -> str:
         """Normalize, filter and stem one regex token; '' when it yields no term."""

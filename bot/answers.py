@@ -355,18 +355,18 @@ def _candidates(
     nearest = similarity.nearest.tolist()
     typed = answer_type is not AnswerType.NONE
     candidates: list[QuoteCandidate] = []
+    stats = [_sentence_stats(tokens, question) for tokens in sentence_tokens]
     for number, (first, last) in enumerate(windows):
         start, end = spans[first][0], spans[last][1]
         if first == last:
-            tokens = sentence_tokens[first]
             seen = sentence_seen[first]
             coverage = singles[first]
         else:
-            tokens = [token for group in sentence_tokens[first : last + 1] for token in group]
             seen = set().union(*sentence_seen[first : last + 1])
             coverage = _coverage_of(
                 seen, set().union(*sentence_prefixes[first : last + 1]), question
             )
+        window = _window_stats(stats[first : last + 1], sentence_tokens[first : last + 1], question)
         offers = (
             coverage > 0 and typed and offers_answer(answer_type, text[start:end], question_text)
         )
@@ -386,10 +386,10 @@ def _candidates(
             1.0 if first == 0 else 0.0,
             coverage * coverage,
             coverage * bm25_share,
-            _novelty(tokens, question),
-            _proximity(tokens, question),
+            window.novelty,
+            window.proximity,
             1.0 if passage.ordinal == 0 else 0.0,
-            _bigram_share(tokens, question),
+            window.bigram_share,
             1.0 if question.top_term is not None and question.top_term not in seen else 0.0,
             float(similarity.windows[number]),
             similarity.passage,
@@ -475,14 +475,6 @@ def _soft_coverage(nearest: Sequence[float], question: _QuestionTerms, seen: set
     return credit / question.total
 
 
-def _bigram_share(tokens: Sequence[Token], question: _QuestionTerms) -> float:
-    """Share of the question's adjacent word pairs that also stand together in the window."""
-    if len(question.bigrams) == 0:
-        return 0.0
-    present = {(a.term, b.term) for a, b in itertools.pairwise(tokens)}
-    return len(present & question.bigrams) / len(question.bigrams)
-
-
 @dataclass(frozen=True, slots=True)
 class PassageCandidates:
     """One BM25 hit with the quote candidates of its passage."""
@@ -549,20 +541,65 @@ def candidate_windows(
         yield PassageCandidates(article, passage, score, candidates)
 
 
-def _novelty(tokens: Sequence[Token], question: _QuestionTerms) -> float:
-    """Share of the window's words that are not question words: room for an answer."""
-    if not tokens:
-        return 0.0
-    return sum(token.term not in question.weights for token in tokens) / len(tokens)
+@dataclass(frozen=True, slots=True)
+class _SentenceStats:
+    """What the window features need from one sentence, computed once per sentence."""
+
+    length: int  # words (tokens)
+    positions: tuple[int, ...]  # indices of the tokens that are question words
+    matched: frozenset[str]  # the question words present
+    bigrams: frozenset[tuple[str, str]]  # the question's word pairs present
 
 
-def _proximity(tokens: Sequence[Token], question: _QuestionTerms) -> float:
-    """How tightly the matched question words cluster (distinct matches / span in words)."""
-    positions = [index for index, token in enumerate(tokens) if token.term in question.weights]
-    if len(positions) < 2:
-        return 0.0
-    distinct = len({tokens[index].term for index in positions})
-    return distinct / (positions[-1] - positions[0] + 1)
+@dataclass(frozen=True, slots=True)
+class _WindowStats:
+    novelty: float  # share of the window's words that are not question words: room for an answer
+    proximity: float  # distinct matched question words / their spread in words
+    bigram_share: float  # share of the question's adjacent word pairs found together
+
+
+def _sentence_stats(tokens: Sequence[Token], question: _QuestionTerms) -> _SentenceStats:
+    weights = question.weights
+    positions = tuple(index for index, token in enumerate(tokens) if token.term in weights)
+    present = (
+        {(a.term, b.term) for a, b in itertools.pairwise(tokens)} & question.bigrams
+        if question.bigrams
+        else set()
+    )
+    return _SentenceStats(
+        len(tokens),
+        positions,
+        frozenset(tokens[index].term for index in positions),
+        frozenset(present),
+    )
+
+
+def _window_stats(
+    stats: Sequence[_SentenceStats],
+    tokens: Sequence[Sequence[Token]],
+    question: _QuestionTerms,
+) -> _WindowStats:
+    """The features of consecutive sentences read as one window, from their per-sentence
+    stats (a pair costs no second pass over its words)."""
+    length = sum(item.length for item in stats)
+    positions: list[int] = []
+    offset = 0
+    for item in stats:
+        positions.extend(offset + position for position in item.positions)
+        offset += item.length
+    novelty = (length - len(positions)) / length if length else 0.0
+    proximity = 0.0
+    if len(positions) >= 2:
+        distinct = len(frozenset().union(*(item.matched for item in stats)))
+        proximity = distinct / (positions[-1] - positions[0] + 1)
+    bigram_share = 0.0
+    if question.bigrams:
+        present: set[tuple[str, str]] = set().union(*(item.bigrams for item in stats))
+        for before, after in itertools.pairwise(tokens):  # pairs across sentence boundaries
+            if before and after and (before[-1].term, after[0].term) in question.bigrams:
+                present.add((before[-1].term, after[0].term))
+        bigram_share = len(present) / len(question.bigrams)
+    return _WindowStats(novelty, proximity, bigram_share)
 
 
 def _window_indices(

@@ -11,6 +11,7 @@ particular questions or answers: they describe how a window relates to the quest
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 FEATURES: tuple[str, ...] = (
@@ -73,4 +74,6 @@ WEIGHTS: tuple[float, ...] = (
 
 def quote_score(features: Sequence[float], weights: Sequence[float] = WEIGHTS) -> float:
     """The window's score: a weighted sum of its features."""
-    return sum(weight * value for weight, value in zip(weights, features, strict=True))
+    if len(features) != len(weights):
+        raise ValueError(f"{len(features)} features for {len(weights)} weights")
+    return float(sum(map(operator.mul, weights, features)))

@@ -19,6 +19,7 @@ from bot.answers import Answer, answer_question
 from bot.articles import LoadProblem
 from bot.errors import KnowledgeError, ReloadInProgressError
 from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
+from bot.semantics import shared_word_vectors
 from bot.settings import Settings
 from bot.snapshot_build import snapshot_builder
 
@@ -163,6 +164,8 @@ class KnowledgeService:
         except Exception as error:  # any failure must leave the old snapshot serving
             log.exception("reload failed; keeping the previous knowledge base")
             return self._failed(error, started)
+        if self.settings.semantic_similarity:
+            shared_word_vectors()  # read once here, off the event loop, not in the first answer
         return self._swap(new, started)
 
     def _failed(self, error: Exception, started: float) -> ReloadReport:

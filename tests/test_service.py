@@ -11,6 +11,7 @@ import pytest
 
 from bot.errors import ReloadInProgressError
 from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
+from bot.semantics import shared_word_vectors
 from bot.service import KnowledgeService
 from bot.settings import Settings, load_settings
 
@@ -118,3 +119,11 @@ async def test_reload_async_keeps_the_loop_answering(folder: Path) -> None:
     release.set()
     report = await asyncio.wait_for(reload_task, 10)
     assert report.ok
+
+
+def test_reload_reads_the_word_vectors_so_the_first_answer_does_not(folder: Path) -> None:
+    shared_word_vectors.cache_clear()
+    KnowledgeService(load_settings(semantic_similarity=False), [folder]).reload()
+    assert shared_word_vectors.cache_info().currsize == 0
+    KnowledgeService(load_settings(), [folder]).reload()
+    assert shared_word_vectors.cache_info().currsize == 1

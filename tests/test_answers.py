@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import answers
 from bot.answer_types import AnswerType, expected_answer_type, offers_answer
 from bot.answers import AnswerStatus, answer_question
 from bot.knowledge import KnowledgeBase, build_knowledge_base
@@ -99,6 +100,31 @@ def test_long_sentence_is_trimmed_at_a_word_boundary(tmp_path: Path) -> None:
     assert len(text) <= 200
     assert text.endswith("…")
     assert "zeppelin" in text
+
+
+def test_long_sentence_is_cut_where_the_question_words_cluster(tmp_path: Path) -> None:
+    filler = " ".join(f"clause{i}" for i in range(60))
+    (tmp_path / "long.txt").write_text(
+        f"The zeppelin company, {filler}, said its zeppelin airship landed near the harbour"
+        " of Kiel on Sunday after the long zeppelin flight.\n",
+        encoding="utf-8",
+    )
+    knowledge = build_knowledge_base(load_settings(), [tmp_path])
+    answer = answer_question(
+        knowledge, "Where did the zeppelin airship land after the flight?", quote_max_chars=200
+    )
+    assert answer.best is not None
+    text = answer.best.quote.text
+    assert len(text) <= 200
+    assert text.startswith("…")
+    assert "harbour of Kiel" in text  # not the lone match at the start of the sentence
+
+
+def test_densest_run_prefers_the_cluster_and_the_earliest_tie() -> None:
+    spans = [(0, 5), (300, 305), (320, 325), (340, 345)]
+    assert answers._densest_run(spans, 100) == (1, 3)
+    assert answers._densest_run([(0, 5), (200, 205)], 100) == (0, 0)
+    assert answers._densest_run([], 100) == (0, 0)
 
 
 def test_answer_types() -> None:

@@ -44,8 +44,10 @@ WORD_START = "\u2581"  # SentencePiece's mark for a piece that starts a word
 # exactly, through the lexical features.
 _NO_MEANING = 0
 _has_digit = re.compile(r"\d").search
-# Distinct surface words whose vectors are kept (float16: 0.5 kB each, so at most ~50 MB).
-_MEMO_LIMIT = 100_000
+# Distinct surface words whose vectors are kept (float32: 1 kB each, so at most 64 MB). The
+# vectors are stored as float32, not the model's float16: numpy converts float16 slowly, and
+# the conversions cost more than the rest of the vector work of an answer.
+_MEMO_LIMIT = 65_536
 
 
 class WordVectors:
@@ -64,7 +66,7 @@ class WordVectors:
         name: str,
         memo_limit: int = _MEMO_LIMIT,
     ) -> None:
-        self._embedding = np.ascontiguousarray(embedding, dtype=np.float16)
+        self._embedding = np.ascontiguousarray(embedding, dtype=np.float32)
         self._tokenizer = tokenizer
         self.name = name
         self.dimensions = int(self._embedding.shape[1])
@@ -72,7 +74,7 @@ class WordVectors:
         self._index: dict[str, int] = {}
         # Allocated once at full size: np.zeros takes pages from the OS lazily, so only rows
         # in use cost memory, and the table never moves (growing it stalled an answer ~20 ms).
-        self._table = np.zeros((memo_limit + 1, self.dimensions), dtype=np.float16)
+        self._table = np.zeros((memo_limit + 1, self.dimensions), dtype=np.float32)
         self._norms = np.zeros(memo_limit + 1, dtype=np.float32)  # each kept row's length
         self._size = 1  # row 0 stays zero: the vector of every word with a digit
         self._lock = threading.Lock()  # the Rust tokenizer and the table's growth
@@ -110,14 +112,14 @@ class WordVectors:
         best: Vector = np.zeros((len(groups), width), dtype=np.float32)
         if not rows:
             return sums, best
-        vectors = self._table[rows].astype(np.float32)
+        vectors = self._table[rows]
         norms = self._norms[rows]
         for position, vector in uncached.items():  # past the memo limit
             vectors[position] = vector
             norms[position] = np.linalg.norm(vectors[position])
         filled = sizes > 0
         starts = (np.cumsum(sizes) - sizes)[filled]
-        sums[filled] = np.add.reduceat(vectors, starts, axis=0)
+        sums[filled] = group_sums(vectors, sizes[filled])
         if targets is not None and width:
             # Cosines as dot products over word norms: no normalised copy of every vector.
             dots = vectors @ targets.T
@@ -125,9 +127,7 @@ class WordVectors:
             best[filled] = np.maximum.reduceat(dots, starts, axis=0)
         return sums, best
 
-    def _rows(
-        self, groups: Sequence[Sequence[str]]
-    ) -> tuple[list[int], dict[int, npt.NDArray[np.float16]]]:
+    def _rows(self, groups: Sequence[Sequence[str]]) -> tuple[list[int], dict[int, Vector]]:
         """Each word's table row, adding new words in one batch; words that no longer fit
         the table come back as vectors by position (their row is a placeholder 0)."""
         index = self._index
@@ -141,7 +141,7 @@ class WordVectors:
                     if not _has_digit(word):
                         missing.setdefault(word, []).append(len(rows))
                 rows.append(row)
-        uncached: dict[int, npt.NDArray[np.float16]] = {}
+        uncached: dict[int, Vector] = {}
         if missing:
             new = list(missing)
             added, vectors = self._remember(new)
@@ -153,10 +153,10 @@ class WordVectors:
                         uncached[position] = vectors[number]
         return rows, uncached
 
-    def _encode(self, words: Sequence[str]) -> npt.NDArray[np.float16]:
+    def _encode(self, words: Sequence[str]) -> Vector:
         """Vectors of words: whole-word pieces by lookup, the rest in one tokenizer call."""
         folded = [word.casefold() for word in words]
-        encoded = np.zeros((len(words), self.dimensions), dtype=np.float16)
+        encoded: Vector = np.zeros((len(words), self.dimensions), dtype=np.float32)
         whole_rows: list[int] = []
         whole_ids: list[int] = []
         pieces: list[int] = []
@@ -184,15 +184,15 @@ class WordVectors:
             owned = owners[valid]  # non-decreasing: each word's pieces are adjacent
             if len(owned):
                 starts = np.flatnonzero(np.r_[True, owned[1:] != owned[:-1]])
-                pieced = self._embedding[ids[valid]].astype(np.float32)
+                counts = np.diff(np.r_[starts, len(owned)])
                 words_with_pieces = np.asarray(pieces, dtype=np.intp)[owned[starts]]
-                encoded[words_with_pieces] = np.add.reduceat(pieced, starts, axis=0)
+                encoded[words_with_pieces] = group_sums(self._embedding[ids[valid]], counts)
         return encoded
 
-    def _remember(self, words: Sequence[str]) -> tuple[list[int], npt.NDArray[np.float16]]:
+    def _remember(self, words: Sequence[str]) -> tuple[list[int], Vector]:
         """Add new words to the table: their rows (-1 once the table is full) and vectors."""
         vectors = self._encode(words)
-        norms = np.linalg.norm(vectors.astype(np.float32), axis=1)
+        norms = np.linalg.norm(vectors, axis=1)
         rows: list[int] = []
         with self._lock:
             first = self._size
@@ -209,6 +209,15 @@ class WordVectors:
                 self._index[words[number]] = rows[number]
             self._size = first + len(fresh)
         return rows, vectors
+
+
+def group_sums(rows: Vector, sizes: npt.NDArray[np.intp]) -> Vector:
+    """Sums of consecutive runs of rows (`sizes` of them, each at least 1), as one product
+    with a 0/1 membership matrix: numpy's `add.reduceat` along rows is several times slower."""
+    membership = np.zeros((len(sizes), len(rows)), dtype=np.float32)
+    membership[np.repeat(np.arange(len(sizes)), sizes), np.arange(len(rows))] = 1.0
+    result: Vector = membership @ rows
+    return result
 
 
 def cosines(rows: Vector, target: Vector) -> npt.NDArray[np.float64]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import mmap
 import re
 import threading
 from collections.abc import Sequence
@@ -72,9 +73,9 @@ class WordVectors:
         self.dimensions = int(self._embedding.shape[1])
         self._memo_limit = memo_limit
         self._index: dict[str, int] = {}
-        # Allocated once at full size: np.zeros takes pages from the OS lazily, so only rows
-        # in use cost memory, and the table never moves (growing it stalled an answer ~20 ms).
-        self._table = np.zeros((memo_limit + 1, self.dimensions), dtype=np.float32)
+        # Allocated once at full size, so the table never moves (growing it stalled an answer
+        # ~20 ms); pages come from the OS as rows are first written (see `_lazy_zeros`).
+        self._table = _lazy_zeros(memo_limit + 1, self.dimensions)
         self._norms = np.zeros(memo_limit + 1, dtype=np.float32)  # each kept row's length
         self._size = 1  # row 0 stays zero: the vector of every word with a digit
         self._lock = threading.Lock()  # the Rust tokenizer and the table's growth
@@ -209,6 +210,24 @@ class WordVectors:
                 self._index[words[number]] = rows[number]
             self._size = first + len(fresh)
         return rows, vectors
+
+
+def _lazy_zeros(rows: int, columns: int) -> Vector:
+    """A zero float32 matrix whose memory is committed page by page as it is written.
+
+    numpy asks the kernel for transparent huge pages on large arrays, and then the first
+    write into each 2 MB page stalls while the kernel finds and clears one (measured
+    ~5 ms here, every ~2,000 new words): small pages keep each first write cheap.
+    """
+    size = max(rows * columns * 4, 1)
+    try:
+        memory = mmap.mmap(-1, size)
+        if hasattr(mmap, "MADV_NOHUGEPAGE"):
+            memory.madvise(mmap.MADV_NOHUGEPAGE)
+    except (OSError, ValueError):  # no anonymous mmap here: plain (possibly huge) pages
+        return np.zeros((rows, columns), dtype=np.float32)
+    table: Vector = np.frombuffer(memory, dtype=np.float32, count=rows * columns)
+    return table.reshape(rows, columns)
 
 
 def group_sums(rows: Vector, sizes: npt.NDArray[np.intp]) -> Vector:

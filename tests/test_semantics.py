@@ -132,3 +132,12 @@ def test_model_files_are_where_the_package_ships_them() -> None:
     assert folder is not None
     assert (folder / semantics.WEIGHTS_FILE).is_file()
     assert (folder / semantics.TOKENIZER_FILE).is_file()
+
+
+def test_the_word_table_starts_as_writable_zeros() -> None:
+    table = semantics._lazy_zeros(5_000, 256)
+    assert table.shape == (5_000, 256)
+    assert table.dtype == np.float32
+    assert not table.any()
+    table[4_999] = 1.0
+    assert table.sum() == 256.0

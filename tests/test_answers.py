@@ -193,3 +193,29 @@ def test_confidence_signals_travel_with_the_answer(tass: KnowledgeBase) -> None:
 def test_question_mostly_unknown_to_the_articles_abstains(tass: KnowledgeBase) -> None:
     answer = answer_question(tass, "Who is the president of France?")
     assert answer.status is AnswerStatus.NOT_FOUND
+
+
+def test_weak_passages_past_the_first_few_are_not_reranked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "strong.txt").write_text(
+        "Zeppelin news\n\nThe zeppelin landed in the harbour of Kiel after a zeppelin race.\n",
+        encoding="utf-8",
+    )
+    for number in range(8):
+        (tmp_path / f"weak{number}.txt").write_text(
+            f"Harbour note {number}\n\nFishermen repaired nets by the harbour all week.\n",
+            encoding="utf-8",
+        )
+    knowledge = build_knowledge_base(load_settings(), [tmp_path])
+    question = "Which zeppelin landed in the harbour of Kiel?"
+    terms = knowledge.analyzer.terms(question)
+    weights = answers._question_terms(knowledge, terms, question)
+
+    def reranked() -> int:
+        return len(list(answers.candidate_windows(knowledge, question, terms, weights, 400)))
+
+    assert len(knowledge.index.search(terms, answers.RERANK_DEPTH)) == 9
+    assert reranked() == answers.RERANK_ALWAYS
+    monkeypatch.setattr(answers, "RERANK_MIN_SHARE", float("-inf"))  # weak scores are < 0
+    assert reranked() == 9

@@ -192,12 +192,18 @@ def test_link_message_connects_later_feedback(store: Store) -> None:
 
 
 def test_audit_log_newest_first_filtered_and_redacted(store: Store) -> None:
-    store.record_audit(action="reload", result="ok", guild_id=1, user_id=10, user_name="ann",
-                       at=day(0))
+    store.record_audit(
+        action="reload", result="ok", guild_id=1, user_id=10, user_name="ann", at=day(0)
+    )
     second = store.record_audit(
-        action="knowledge add", result="refused", guild_id=2, user_id=11, user_name="bob",
+        action="knowledge add",
+        result="refused",
+        guild_id=2,
+        user_id=11,
+        user_name="bob",
         detail={"file": "a.md", "token": "abc", "nested": {"api_key": "k", "n": 3}},
-        message="file too large", at=day(1),
+        message="file too large",
+        at=day(1),
     )
     store.record_audit(action="reload", result="error", guild_id=1, at=day(2))
     entries = store.audit_log()
@@ -207,7 +213,9 @@ def test_audit_log_newest_first_filtered_and_redacted(store: Store) -> None:
     assert [e.at for e in store.audit_log(guild_id=1)] == [day(2), day(0)]
     refused = next(e for e in entries if e.id == second)
     assert refused.detail == {
-        "file": "a.md", "token": "[redacted]", "nested": {"api_key": "[redacted]", "n": 3}
+        "file": "a.md",
+        "token": "[redacted]",
+        "nested": {"api_key": "[redacted]", "n": 3},
     }
     assert refused.user_name == "bob" and refused.message == "file too large"
     assert json.loads(json.dumps(refused.to_dict()))["detail"]["file"] == "a.md"
@@ -241,15 +249,22 @@ def test_unanswered_questions_are_grouped_by_normalised_text(store: Store) -> No
     ask(store, "?!", answered=False)  # nothing left after normalising: not listed
     stats = store.stats()
     assert [(q.text, q.count) for q in stats.top_unanswered] == [
-        ("what is x", 3), ("who won", 2), ("other", 1)
+        ("what is x", 3),
+        ("who won", 2),
+        ("other", 1),
     ]
     assert [(q.text, q.count) for q in store.stats(top_n=1).top_unanswered] == [("what is x", 3)]
 
 
 def test_stats_over_periods(store: Store) -> None:
     rows = [  # (day, answered, article, guild)
-        (0, True, "rome", 1), (1, True, "rome", 1), (2, False, None, 1), (3, True, "oslo", 2),
-        (10, True, "oslo", 2), (11, True, "oslo", 2), (12, False, None, 1),
+        (0, True, "rome", 1),
+        (1, True, "rome", 1),
+        (2, False, None, 1),
+        (3, True, "oslo", 2),
+        (10, True, "oslo", 2),
+        (11, True, "oslo", 2),
+        (12, False, None, 1),
     ]
     ids = [
         ask(store, f"q{n}", answered=answered, article_id=article, guild_id=guild, asked_at=day(n))
@@ -322,14 +337,20 @@ async def test_locked_database_is_reported_not_raised(
     async with await AsyncStore.open(db_path, busy_timeout=0.05) as tolerant:
         holder.execute("BEGIN EXCLUSIVE")
         secret_question = "why is my neighbour's wifi called FBI van"
-        assert await tolerant.record_question(
-            question=secret_question, answered=False, front_end="discord"
-        ) is None
+        assert (
+            await tolerant.record_question(
+                question=secret_question, answered=False, front_end="discord"
+            )
+            is None
+        )
         assert await tolerant.record_audit(action="reload", result="ok") is None
         assert await tolerant.prune(30) is None
-        assert await tolerant.record_question(
-            question=secret_question, answered=False, front_end="discord"
-        ) is None
+        assert (
+            await tolerant.record_question(
+                question=secret_question, answered=False, front_end="discord"
+            )
+            is None
+        )
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert len(warnings) == 3  # one per operation; repeats are DEBUG while the outage lasts
         assert "record_question failed: database is locked" in warnings[0]
@@ -340,9 +361,10 @@ async def test_locked_database_is_reported_not_raised(
 
         assert (await tolerant.stats()) is not None  # WAL: reads go on under a writer
         holder.execute("ROLLBACK")
-        assert isinstance(await tolerant.record_question(
-            question="after", answered=True, front_end="discord"
-        ), int)
+        assert isinstance(
+            await tolerant.record_question(question="after", answered=True, front_end="discord"),
+            int,
+        )
         assert "record_question works again after 2 failed calls" in caplog.text
         assert (await tolerant.stats()).questions_asked == 1  # type: ignore[union-attr]
 
@@ -361,18 +383,14 @@ async def test_read_only_connection_is_reported_not_raised(
     with Store.open(db_path) as writer:
         ask(writer, "before")
     async with await AsyncStore.open(db_path, read_only=True) as tolerant:
-        assert await tolerant.record_question(
-            question="x", answered=True, front_end="cli"
-        ) is None
+        assert await tolerant.record_question(question="x", answered=True, front_end="cli") is None
         assert await tolerant.record_feedback(question_id=1, user_id=1, vote=1) is False
         assert "readonly" in caplog.text
         stats = await tolerant.stats()
         assert stats is not None and stats.questions_asked == 1
 
 
-@pytest.mark.skipif(
-    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores chmod 0444"
-)
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores chmod 0444")
 async def test_read_only_file_is_reported_not_raised(
     db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -395,9 +413,10 @@ async def test_full_disk_is_reported_not_raised(
     conn.execute(f"PRAGMA max_page_count = {pages}")
     tolerant = AsyncStore(store)
     try:
-        assert await tolerant.record_question(
-            question="x" * 100_000, answered=False, front_end="cli"
-        ) is None
+        assert (
+            await tolerant.record_question(question="x" * 100_000, answered=False, front_end="cli")
+            is None
+        )
         assert "full" in caplog.text
         assert (await tolerant.stats()).questions_asked == 0  # type: ignore[union-attr]
     finally:
@@ -480,15 +499,17 @@ async def test_async_store_does_not_block_the_event_loop(
 
 async def test_async_calls_run_in_order_on_one_worker(db_path: Path) -> None:
     async with await AsyncStore.open(db_path) as tolerant:
-        question_ids = await asyncio.gather(*(
-            tolerant.record_question(question=f"q{n}", answered=True, front_end="cli")
-            for n in range(20)
-        ))
+        question_ids = await asyncio.gather(
+            *(
+                tolerant.record_question(question=f"q{n}", answered=True, front_end="cli")
+                for n in range(20)
+            )
+        )
         ids = [q for q in question_ids if q is not None]
         assert ids == sorted(ids) and len(ids) == 20
-        votes = await asyncio.gather(*(
-            tolerant.record_feedback(question_id=q, user_id=1, vote=1) for q in ids
-        ))
+        votes = await asyncio.gather(
+            *(tolerant.record_feedback(question_id=q, user_id=1, vote=1) for q in ids)
+        )
         assert all(votes)
         assert await tolerant.link_message(ids[0], 77) is True
         stats = await tolerant.stats(top_n=3)

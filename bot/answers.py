@@ -184,22 +184,17 @@ def _question_terms(
     )
 
 
-def _coverage(tokens: Sequence[Token], question: _QuestionTerms) -> float:
-    """Share of the question's weight found in the tokens.
-
-    A question word whose stem differs but shares a long prefix (`married` → `marri`,
-    `marriage` → `marriag`) counts as a partial match: Snowball stems derivations apart.
-    """
-    seen = {token.term for token in tokens}
-    return _coverage_of(seen, _prefixes(seen), question)
-
-
 def _prefixes(seen: set[str]) -> set[str]:
     return {term[:PREFIX_CHARS] for term in seen if len(term) >= PREFIX_CHARS}
 
 
 def _coverage_of(seen: set[str], prefixes: set[str], question: _QuestionTerms) -> float:
-    """`_coverage` from the window's term and prefix sets (computed once per sentence)."""
+    """Share of the question's weight found in a window, from its term and prefix sets
+    (computed once per sentence).
+
+    A question word whose stem differs but shares a long prefix (`married` → `marri`,
+    `marriage` → `marriag`) counts as a partial match: Snowball stems derivations apart.
+    """
     if question.total <= 0:
         return 0.0
     total = 0.0
@@ -362,6 +357,8 @@ def _candidates(
     bm25_share: float,
     rank: int,
 ) -> list[QuoteCandidate]:
+    """`quote_candidates` once the passage is cut and its similarities known (batched for
+    all of a question's passages by `candidate_windows`)."""
     spans, sentence_tokens, windows = cut.spans, cut.tokens, cut.windows
     sentence_seen = [{token.term for token in tokens} for tokens in sentence_tokens]
     sentence_prefixes = [_prefixes(seen) for seen in sentence_seen]

@@ -54,8 +54,8 @@ _MEMO_LIMIT = 65_536
 class WordVectors:
     """Surface words → vectors (the sum of each word's sub-word token vectors).
 
-    Each distinct word is tokenized once and its vector kept in a growing table, so summing
-    the words of a passage is one gather and one cumulative sum. Past `memo_limit` distinct
+    Each distinct word is tokenized once and its vector kept in a table, so summing
+    the words of a passage is one gather and one matrix product. Past `memo_limit` distinct
     words, new words are computed each time instead of kept (memory stays bounded).
     Safe to share between threads: rows are written before their index is published.
     """
@@ -78,7 +78,7 @@ class WordVectors:
         self._table = _lazy_zeros(memo_limit + 1, self.dimensions)
         self._norms = np.zeros(memo_limit + 1, dtype=np.float32)  # each kept row's length
         self._size = 1  # row 0 stays zero: the vector of every word with a digit
-        self._lock = threading.Lock()  # the Rust tokenizer and the table's growth
+        self._lock = threading.Lock()  # the Rust tokenizer and the writing of new rows
         # Whole-word pieces ("▁planes" → id): most words are one piece, found without running
         # the tokenizer (which costs tens of microseconds a call).
         vocabulary = tokenizer.get_vocab() if hasattr(tokenizer, "get_vocab") else {}

@@ -31,7 +31,7 @@ from bot.confidence import confidence_from
 from bot.knowledge import KnowledgeBase
 from bot.passages import Passage
 from bot.quote_model import FEATURES, quote_score
-from bot.semantics import Vector, WordVectors, cosines, shared_word_vectors
+from bot.semantics import Vector, WordVectors, cosines, group_sums, shared_word_vectors
 
 # How many BM25 hits are re-ranked by their best quote ...
 RERANK_DEPTH = 12
@@ -165,13 +165,12 @@ def _question_terms(
     top = max(known, key=weights.__getitem__) if known else None
     vector = term_vectors = None
     if vectors is not None:
-        tokens = knowledge.analyzer.tokens(question)
-        surfaces = [question[token.start : token.end] for token in tokens]
+        surfaces = [
+            question[token.start : token.end] for token in knowledge.analyzer.tokens(question)
+        ]
         vector = vectors.sums([surfaces])[0]
-        first_surface: dict[str, str] = {}
-        for token, surface in zip(tokens, surfaces, strict=True):
-            first_surface.setdefault(token.term, surface)
-        term_vectors = vectors.sums([[first_surface.get(term, term)] for term in weights])
+        term_words = _surface_words(knowledge, question, list(weights))
+        term_vectors = vectors.sums([[word] for word in term_words])
         norms = np.linalg.norm(term_vectors, axis=1, keepdims=True)
         np.divide(term_vectors, norms, out=term_vectors, where=norms > 0)
     return _QuestionTerms(
@@ -425,8 +424,7 @@ def _similarities(
     nearest word.
 
     One batched lookup serves every passage of a question (per-call overhead dominates at
-    this size). A window's vector is a difference of cumulative sentence sums, so pairs cost
-    nothing extra.
+    this size); windows and passages are sums of its sentence rows.
     """
     width = len(question.weights)
     if vectors is None or question.vector is None or question.term_vectors is None:
@@ -444,24 +442,21 @@ def _similarities(
         for (start, _), tokens in zip(cut.spans, cut.tokens, strict=True)
     ]
     sentences, nearest = vectors.sums_and_matches(groups, question.term_vectors)
-    running = np.zeros((len(groups) + 1, sentences.shape[1]), dtype=np.float32)
-    np.cumsum(sentences, axis=0, out=running[1:])
     firsts: list[int] = []
     lasts: list[int] = []
-    bounds = [0]
+    offset = 0
     for _, cut in cuts:
-        offset = bounds[-1]
         firsts.extend(offset + first for first, _ in cut.windows)
         lasts.extend(offset + last for _, last in cut.windows)
-        bounds.append(offset + len(cut.spans))
+        offset += len(cut.spans)
     first_rows = np.asarray(firsts, dtype=np.intp)
     last_rows = np.asarray(lasts, dtype=np.intp)
-    edges = np.asarray(bounds, dtype=np.intp)
-    rows = np.concatenate(
-        [running[last_rows + 1] - running[first_rows], running[edges[1:]] - running[edges[:-1]]]
-    )
+    pairs = (last_rows > first_rows)[:, None]  # windows span one or two sentences
+    window_rows = sentences[first_rows] + np.where(pairs, sentences[last_rows], 0.0)
+    spans_per_passage = np.fromiter((len(cut.spans) for _, cut in cuts), dtype=np.intp)
+    rows = np.concatenate([window_rows, group_sums(sentences, spans_per_passage)])
     similarity = cosines(rows, question.vector)
-    window_nearest = np.maximum(nearest[first_rows], nearest[last_rows])  # 1-2 sentences
+    window_nearest = np.maximum(nearest[first_rows], nearest[last_rows])
     results: list[_Similarity] = []
     done = 0
     for number, (_, cut) in enumerate(cuts):

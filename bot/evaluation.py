@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.answers import Answer, answer_question
-from bot.articles import collapse_whitespace, load_articles
+from bot.articles import LoadReport, collapse_whitespace, load_articles
 from bot.errors import DatelineError
 from bot.knowledge import KnowledgeBase, assemble
 from bot.settings import Settings
@@ -210,6 +210,16 @@ def withheld(article_id: str) -> bool:
     return hashlib.sha256(article_id.encode("utf-8")).digest()[0] % 2 == 1
 
 
+def withheld_knowledge(report: LoadReport, settings: Settings) -> tuple[KnowledgeBase, set[str]]:
+    """The unanswerable protocol's knowledge base (the `withheld` half of the articles left
+    out) and the record ids of the articles it kept."""
+    kept = tuple(
+        article for article in report.articles if not withheld(article.record_id or article.id)
+    )
+    kept_ids = {article.record_id for article in kept if article.record_id is not None}
+    return assemble(replace(report, articles=kept), settings), kept_ids
+
+
 def _run(
     knowledge: KnowledgeBase,
     questions: Sequence[EvalQuestion],
@@ -253,9 +263,7 @@ def run_evaluation(
     full = _run(knowledge, questions, settings, progress, "answerable")
     withheld_result: ProtocolResult | None = None
     if unanswerable:
-        kept_articles = tuple(a for a in report.articles if not withheld(a.record_id or a.id))
-        partial = assemble(replace(report, articles=kept_articles), settings)
-        kept_ids = {article.record_id for article in kept_articles}
+        partial, kept_ids = withheld_knowledge(report, settings)
         outcomes = _run(partial, questions, settings, progress, "unanswerable")
         withheld_result = ProtocolResult(
             answerable=tuple(o for q, o in outcomes if q.article_id in kept_ids),

@@ -127,3 +127,9 @@ def load_settings(**overrides: Any) -> Settings:
         field = str(first["loc"][0]) if first["loc"] else "settings"
         name = env_name(field) if field in Settings.model_fields else field
         raise SettingsError(f"invalid setting {name}: {first['msg']}") from None
+
+
+def default(name: str) -> Any:
+    """The default of one setting, for core functions that take it as a parameter: each
+    setting's default is written once, here."""
+    return Settings.model_fields[name].default

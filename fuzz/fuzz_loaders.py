@@ -51,8 +51,7 @@ _SEED_FILES = {
 
 @functools.cache
 def _knowledge() -> KnowledgeBase:
-    from bot.articles import load_bytes, merge_loads
-    from bot.knowledge import assemble
+    from bot.knowledge import assemble, load_bytes, merge_loads
     from bot.settings import Settings
 
     loads = [
@@ -70,8 +69,7 @@ def _check_spans(spans: list[tuple[int, int]], length: int) -> None:
 
 def check_load(data: bytes, suffix: str) -> None:
     """An article file: problems are reported, never raised; every span is inside the text."""
-    from bot.articles import load_bytes
-    from bot.passages import split_passages
+    from bot.knowledge import load_bytes, split_passages
 
     load = load_bytes(data, _FAKE_ROOT / f"fuzzed{suffix}", _FAKE_ROOT)
     for problem in load.problems:
@@ -88,7 +86,7 @@ def check_load(data: bytes, suffix: str) -> None:
 
 def check_dateline(text: str) -> None:
     """The dateline finder's offsets are inside the text; the parser never fails."""
-    from bot.datelines import find_dateline, parse_dateline
+    from bot.knowledge import find_dateline, parse_dateline
 
     found = find_dateline(text)
     if found is not None:
@@ -155,13 +153,13 @@ def main(argv: list[str]) -> None:
         sys.stderr.write("atheris is not installed: pip install atheris (the 'fuzz' extra)\n")
         raise SystemExit(2) from None
     with atheris.instrument_imports(include=["bot"]):
-        import bot.analysis
-        import bot.answers
-        import bot.articles
-        import bot.datelines
-        import bot.knowledge
-        import bot.passages
-        import bot.sentences  # noqa: F401
+        import bot.answers.pipeline
+        import bot.knowledge.articles
+        import bot.knowledge.base
+        import bot.knowledge.datelines
+        import bot.knowledge.passages
+        import bot.text.analyzer
+        import bot.text.sentences  # noqa: F401
     _knowledge()
     logging.disable(logging.CRITICAL)  # cp1252 fallbacks would log on most inputs
     atheris.Setup(with_seeds(argv), check_one_input)

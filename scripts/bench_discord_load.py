@@ -29,7 +29,7 @@ from e2e.fake_discord import FakeDiscord  # noqa: E402
 from e2e.fake_state import ADMINISTRATOR  # noqa: E402
 from e2e.load_driver import LoadResult, run_load  # noqa: E402
 
-from bot.discord_app.bot import DatelineBot  # noqa: E402
+from bot.frontends.discord.bot import DatelineBot  # noqa: E402
 
 
 async def bench(args: argparse.Namespace, workdir: Path) -> LoadResult:

@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.analysis import Analyzer  # noqa: E402
-from bot.index import BM25Index, BM25Params  # noqa: E402
+from bot.retrieval import BM25Index, BM25Params  # noqa: E402
+from bot.text import Analyzer  # noqa: E402
 
 DEFAULT_SHARED_DATA = REPO.parent / "shared" / "data"
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n(?=    )")

@@ -15,9 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot.articles import load_articles
-from bot.knowledge import assemble
-from bot.passages import split_all
+from bot.knowledge import assemble, load_articles, split_all
 from bot.settings import load_settings
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "news" / "articles.jsonl"

@@ -13,7 +13,7 @@ import time
 from itertools import islice
 from pathlib import Path
 
-from bot.sentences import sentence_spans
+from bot.text import sentence_spans
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "news" / "articles.jsonl"
 

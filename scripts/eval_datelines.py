@@ -1,4 +1,5 @@
-"""Measure `bot.datelines.find_dateline` against the shared news data's ground-truth datelines.
+"""Measure `bot.knowledge.datelines.find_dateline` against the shared news
+data's ground-truth datelines.
 
 Two sets: `news/articles.jsonl` + `news/datelines.tsv` (the dateline starts the `text` field) and
 `news/styles/<agency>/*.txt` + `news/styles/datelines.tsv` (headline line, blank line, optional
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.datelines import find_dateline  # noqa: E402
+from bot.knowledge import find_dateline  # noqa: E402
 
 DEFAULT_SHARED_DATA = REPO.parent / "shared" / "data"
 

@@ -1,4 +1,5 @@
-"""Fit the confidence model's weights (`bot/confidence.py`) on question sets with gold answers.
+"""Fit the confidence model's weights (`bot/answers/confidence.py`)
+on question sets with gold answers.
 
 Runs `dateline eval`'s unanswerable protocol (half of the articles withheld, by the same hash)
 on each folder and records every question's confidence signals. A question whose article is
@@ -22,11 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answers import answer_question
-from bot.articles import load_articles
-from bot.confidence import SIGNALS
-from bot.evaluation import load_questions, score_answer, withheld_knowledge
+from bot.answers import SIGNALS, answer_question
+from bot.knowledge import load_articles
 from bot.settings import load_settings
+from bot.tooling.evaluation import load_questions, score_answer, withheld_knowledge
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 THRESHOLDS = (0.05, 0.08, 0.1, 0.12, 0.15, 0.2)

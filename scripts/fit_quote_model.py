@@ -1,7 +1,7 @@
-"""Fit the quote scorer's weights (`bot/quote_model.py`) on question sets with gold answers.
+"""Fit the quote scorer's weights (`bot/answers/quote_model.py`) on question sets with gold answers.
 
 For every question, every candidate window of the re-ranked passages is a row of features
-(`bot.quote_model.FEATURES`); the label says whether a gold answer occurs in it. A listwise
+(`bot.answers.quote_model.FEATURES`); the label says whether a gold answer occurs in it. A listwise
 softmax regression learns weights that put a gold-bearing window first. The articles are
 split in two halves by the same hash as `dateline eval`'s unanswerable protocol: the model is
 fitted on one half and the share of questions whose top window holds a gold answer is
@@ -21,13 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import answers
-from bot.articles import collapse_whitespace, load_articles
-from bot.evaluation import load_questions, normalise, withheld
-from bot.knowledge import assemble
-from bot.quote_model import FEATURES, WEIGHTS
-from bot.semantics import shared_word_vectors
+from bot.answers import FEATURES, candidate_windows, shared_word_vectors, weigh_question
+from bot.answers.quote_model import WEIGHTS
+from bot.knowledge import assemble, collapse_whitespace, load_articles
 from bot.settings import load_settings
+from bot.tooling.evaluation import load_questions, normalise, withheld
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -53,11 +51,11 @@ def collect(folder: Path, rows: Rows, group_offset: int) -> int:
         terms = knowledge.analyzer.terms(question.question)
         if not terms:
             continue
-        weights = answers._question_terms(knowledge, terms, question.question, vectors)
+        weights = weigh_question(knowledge, terms, question.question, vectors)
         golds = [normalise(gold) for gold in question.answers if gold.strip()]
         held_out = withheld(question.article_id)
         hits = list(
-            answers.candidate_windows(
+            candidate_windows(
                 knowledge, question.question, terms, weights, settings.quote_max_chars, vectors
             )
         )

@@ -20,13 +20,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.analysis import Analyzer
 from bot.answers import AnswerStatus, answer_question
-from bot.articles import FileLoad, load_bytes, merge_loads
-from bot.datelines import find_dateline, parse_dateline
-from bot.knowledge import KnowledgeBase, assemble
-from bot.passages import split_passages
+from bot.knowledge import (
+    FileLoad,
+    KnowledgeBase,
+    assemble,
+    find_dateline,
+    load_bytes,
+    merge_loads,
+    parse_dateline,
+    split_passages,
+)
 from bot.settings import Settings, load_settings
+from bot.text import Analyzer
 
 REPO = Path(__file__).resolve().parents[1]
 ROOT = Path("/nonexistent-dateline-root/knowledge")  # ids come from names; nothing is read

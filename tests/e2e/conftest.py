@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from .fake_discord import FakeDiscord
-from .fake_state import ADMINISTRATOR, FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import ADMINISTRATOR, FakeGuild
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.discord_app.bot import DatelineBot, ShardedDatelineBot
+from bot.frontends.discord.bot import DatelineBot, ShardedDatelineBot
+from bot.records import Store
 from bot.settings import Settings, load_settings
-from bot.storage import Store
 
-from .fake_discord import FakeDiscord
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeGuild
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED_KNOWLEDGE = REPO / "knowledge"

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .fake_discord import FakeDiscord, RecordedRequest
+from .fakes.discord_server import FakeDiscord, RecordedRequest
 
 JSON = dict[str, Any]
 

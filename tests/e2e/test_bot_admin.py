@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from discord.ext import commands
 
-from bot.discord_app.bot import DatelineBot
+from bot.frontends.discord.bot import DatelineBot
 from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
-from bot.service import KnowledgeService
+from bot.serving import KnowledgeService
 from bot.settings import Settings
 
 from .dateline_harness import BRIDGE_STORIES, Harness, write_articles
-from .fake_discord import FakeDiscord, FakeInteraction
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord, FakeInteraction
+from .fakes.state import FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -200,7 +200,7 @@ async def test_reload_extensions_rolls_back_a_failing_cog(
         assert shown["title"] == "Some extensions failed to reload"
         assert "kept the previous version" in shown["description"]
         assert "broken on purpose" in shown["description"]
-        assert "bot.discord_app.cogs.library" in bot.extensions
+        assert "bot.frontends.discord.cogs.library" in bot.extensions
         help_ix = await fake.slash_command(harness.general, harness.alice, "help")
         assert (await help_ix.answer())["embeds"]  # the rolled-back cog still works
         rows = await audit_rows(bot)

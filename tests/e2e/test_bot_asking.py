@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from .dateline_harness import Harness, assert_no_pings, button, buttons, settle
-from .fake_discord import FakeDiscord
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 

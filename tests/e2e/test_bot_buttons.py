@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from .dateline_harness import Harness, button, buttons
-from .fake_discord import FakeDiscord
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 

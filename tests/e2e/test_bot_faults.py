@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from bot.discord_app import delivery
+from bot.frontends.discord import delivery
 from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
-from bot.service import KnowledgeService
+from bot.records import AsyncStore, Store
+from bot.serving import KnowledgeService
 from bot.settings import Settings
-from bot.storage import AsyncStore, Store
 
 from .dateline_harness import Harness, button
-from .fake_discord import FakeDiscord
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeGuild
 from .load_driver import ReplyTracker
 
 pytestmark = pytest.mark.timeout(30)
@@ -250,7 +250,7 @@ async def test_answers_flow_while_the_database_is_locked_and_the_failure_is_logg
     Store.open(harness.database).close()  # create and migrate
     store = await AsyncStore.open(harness.database, busy_timeout=1.0)
     locker = sqlite3.connect(harness.database, isolation_level=None)
-    caplog.set_level(logging.INFO, logger="bot.storage")
+    caplog.set_level(logging.INFO, logger="bot.records")
     try:
         async with harness.running(harness.settings(), store=store) as bot:
             locker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from bot.discord_app.triggers import looks_like_question
+from bot.frontends.discord.triggers import looks_like_question
 
 from .dateline_harness import Harness, assert_no_pings
-from .fake_discord import FakeDiscord, RecordedRequest
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord, RecordedRequest
+from .fakes.state import FakeGuild
 
 pytestmark = pytest.mark.timeout(60)
 

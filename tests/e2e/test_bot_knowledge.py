@@ -15,14 +15,14 @@ from typing import Any
 import discord
 import pytest
 
-from bot.discord_app.bot import DatelineBot
+from bot.frontends.discord.bot import DatelineBot
 from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
-from bot.service import KnowledgeService
+from bot.serving import KnowledgeService
 from bot.settings import Settings
 
 from .dateline_harness import Harness, assert_no_pings
-from .fake_discord import FakeDiscord
-from .fake_state import FakeFile, FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeFile, FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 

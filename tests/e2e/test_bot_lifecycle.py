@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.discord_app.bot import DatelineBot
-from bot.discord_app.launcher import EXIT_CONFIG, EXIT_OK, serve
+from bot.frontends.discord.bot import DatelineBot
+from bot.frontends.discord.launcher import EXIT_CONFIG, EXIT_OK, serve
 from bot.settings import Settings
 
 from .dateline_harness import Harness, QuickShardedBot
-from .fake_discord import FakeDiscord
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from .dateline_harness import BRIDGE_STORIES, Harness, assert_no_pings, write_articles
-from .fake_discord import FakeDiscord
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeGuild
 from .load_driver import run_load
 
 pytestmark = pytest.mark.timeout(120)

@@ -14,11 +14,11 @@ from typing import Any
 import discord
 import pytest
 
-from bot.discord_app.bot import DatelineBot
+from bot.frontends.discord.bot import DatelineBot
 
 from .dateline_harness import Harness
-from .fake_discord import FakeDiscord
-from .fake_state import FakeFile, FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeFile, FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 

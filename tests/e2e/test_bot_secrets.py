@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from bot.discord_app.bot import DatelineBot
-from bot.discord_app.launcher import EXIT_OK, RedactToken, serve, token_of
+from bot.frontends.discord.bot import DatelineBot
+from bot.frontends.discord.launcher import EXIT_OK, RedactToken, serve, token_of
 from bot.settings import Settings
 
 from .dateline_harness import Harness, button
-from .fake_discord import FakeDiscord
-from .fake_state import ADMINISTRATOR, FakeFile
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import ADMINISTRATOR, FakeFile
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import Store, utc_now
+from bot.records import Store, utc_now
 
 from .dateline_harness import Harness, button
-from .fake_discord import FakeDiscord
-from .fake_state import FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -16,8 +16,8 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from .fake_discord import FakeDiscord, patched_discord
-from .fake_state import SEND_MESSAGES, FakeFile, FakeGuild
+from .fakes.discord_server import FakeDiscord, patched_discord
+from .fakes.state import SEND_MESSAGES, FakeFile, FakeGuild
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .fake_validation import (
+from .fakes.validation import (
     autocomplete_problems,
     command_problems,
     invalid_form_body,

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from bot.discord_app.bot import DatelineBot
-from bot.snapshot_build import SnapshotBuilder
+from bot.frontends.discord.bot import DatelineBot
+from bot.snapshot import SnapshotBuilder
 
 from .dateline_harness import Harness, QuickShardedBot
-from .fake_discord import FakeDiscord
-from .fake_state import ADMINISTRATOR, FakeGuild
+from .fakes.discord_server import FakeDiscord
+from .fakes.state import ADMINISTRATOR, FakeGuild
 
 pytestmark = pytest.mark.timeout(60)
 

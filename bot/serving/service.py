@@ -1,0 +1,228 @@
+"""The one service every front end talks to: ask questions, reload the knowledge base.
+
+It holds the current immutable `KnowledgeBase`. A reload builds a new snapshot off the
+caller's thread and swaps a single reference, so answers never see a half-built index; a
+failed build leaves the old snapshot serving; two reloads never run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.answers import Answer, answer_question, shared_word_vectors
+from bot.errors import KnowledgeError, ReloadInProgressError
+from bot.knowledge import KnowledgeBase, LoadProblem, ProgressCallback, build_knowledge_base
+from bot.settings import Settings
+from bot.snapshot import snapshot_builder
+
+log = logging.getLogger(__name__)
+
+Builder = Callable[[Settings, Sequence[Path] | None, ProgressCallback | None], KnowledgeBase]
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadReport:
+    """What a reload changed, or why it failed (the previous knowledge then keeps serving)."""
+
+    ok: bool
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    problems: tuple[LoadProblem, ...] = ()
+    articles: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    finished_at: float = field(default_factory=time.time)
+
+    def summary(self) -> str:
+        """One line for logs and chat replies."""
+        if not self.ok:
+            return (
+                f"reload failed after {self.seconds:.2f} s: {self.error}; "
+                "the previous knowledge is still serving"
+            )
+        return (
+            f"{self.articles} articles, {self.passages} passages "
+            f"(+{len(self.added)} / -{len(self.removed)} / ~{len(self.changed)}), "
+            f"{len(self.problems)} problems, {self.seconds:.2f} s"
+        )
+
+
+def compare(
+    old: KnowledgeBase | None, new: KnowledgeBase
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(added, removed, changed) article ids between two snapshots."""
+    before = dict(old.articles_by_id) if old is not None else {}
+    after = new.articles_by_id
+    added = tuple(article_id for article_id in after if article_id not in before)
+    removed = tuple(article_id for article_id in before if article_id not in after)
+    changed = tuple(
+        article_id
+        for article_id, article in after.items()
+        if article_id in before and before[article_id] != article
+    )
+    return added, removed, changed
+
+
+class KnowledgeService:
+    """Answers questions from the current snapshot and swaps in new ones on reload."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        paths: Sequence[Path] | None = None,
+        builder: Builder | None = None,
+    ) -> None:
+        """`builder` defaults to `SnapshotBuilder` (snapshots on) or `build_knowledge_base`."""
+        self.settings = settings
+        self.paths = list(paths) if paths is not None else list(settings.knowledge_paths)
+        self._builder: Builder = builder or snapshot_builder(settings) or build_knowledge_base
+        self._knowledge: KnowledgeBase | None = None
+        self._reload_lock = threading.Lock()
+        self.last_reload: ReloadReport | None = None
+        self.started_at = time.time()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The snapshot currently serving; loads it on first use."""
+        knowledge = self._knowledge
+        if knowledge is None:
+            self.reload()
+            knowledge = self._knowledge
+            if knowledge is None:
+                raise ReloadInProgressError("the knowledge base could not be loaded")
+        return knowledge
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a snapshot is serving."""
+        return self._knowledge is not None
+
+    @property
+    def snapshot_id(self) -> str | None:
+        """The published snapshot serving now, if the knowledge is one."""
+        knowledge = self._knowledge
+        return knowledge.snapshot_id if knowledge is not None else None
+
+    @property
+    def content_key(self) -> str | None:
+        """What the serving knowledge was built from (equal keys, equal knowledge)."""
+        knowledge = self._knowledge
+        return knowledge.content_key if knowledge is not None else None
+
+    @property
+    def builder(self) -> Builder:
+        """The builder reloads use."""
+        return self._builder
+
+    @property
+    def reloading(self) -> bool:
+        """Whether a reload is running right now."""
+        return self._reload_lock.locked()
+
+    def ask(self, question: str, alternatives: int | None = None) -> Answer:
+        """Answer from one consistent snapshot (read once, so a concurrent swap is harmless)."""
+        knowledge = self.knowledge
+        settings = self.settings
+        return answer_question(
+            knowledge,
+            question,
+            alternatives=settings.alternatives if alternatives is None else alternatives,
+            max_question_chars=settings.max_question_chars,
+            quote_max_chars=settings.quote_max_chars,
+            abstain_threshold=settings.abstain_threshold,
+            semantic=settings.semantic_similarity,
+        )
+
+    def install(self, knowledge: KnowledgeBase) -> ReloadReport:
+        """Serve an already built snapshot (the CLI builds with a progress bar first)."""
+        with self._reload_lock:
+            return self._swap(knowledge, started=time.perf_counter() - knowledge.build_seconds)
+
+    def reload(self, progress: ProgressCallback | None = None) -> ReloadReport:
+        """Build a new snapshot in this thread and swap it in; refuses to overlap another."""
+        if not self._reload_lock.acquire(blocking=False):
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        try:
+            return self._reload_locked(progress)
+        finally:
+            self._reload_lock.release()
+
+    def _reload_locked(self, progress: ProgressCallback | None) -> ReloadReport:
+        started = time.perf_counter()
+        try:
+            new = self._builder(self.settings, self.paths, progress)
+        except Exception as error:  # any failure must leave the old snapshot serving
+            log.exception("reload failed; keeping the previous knowledge base")
+            return self._failed(error, started)
+        if self.settings.semantic_similarity:
+            shared_word_vectors()  # read once here, off the event loop, not in the first answer
+        return self._swap(new, started)
+
+    def _failed(self, error: Exception, started: float) -> ReloadReport:
+        """Record a build that failed; the current knowledge keeps serving."""
+        report = ReloadReport(
+            ok=False,
+            seconds=time.perf_counter() - started,
+            error=f"{type(error).__name__}: {error}",
+        )
+        self.last_reload = report
+        return report
+
+    def _swap(self, new: KnowledgeBase, started: float) -> ReloadReport:
+        added, removed, changed = compare(self._knowledge, new)
+        self._knowledge = new
+        report = ReloadReport(
+            ok=True,
+            added=added,
+            removed=removed,
+            changed=changed,
+            problems=new.report.problems,
+            articles=new.article_count,
+            passages=new.passage_count,
+            seconds=time.perf_counter() - started,
+        )
+        self.last_reload = report
+        log.info("knowledge reloaded: %s", report.summary())
+        return report
+
+    def adopt_snapshot(self) -> ReloadReport:
+        """Serve the snapshot another process published, without re-reading the articles.
+
+        Needs a builder with `adopt` (the default `SnapshotBuilder`); refuses to overlap a
+        reload; a snapshot that cannot be adopted leaves the current knowledge serving.
+        """
+        adopt = getattr(self._builder, "adopt", None)
+        if adopt is None:
+            raise KnowledgeError("this service does not use snapshots (DATELINE_USE_SNAPSHOT)")
+        if not self._reload_lock.acquire(blocking=False):
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        started = time.perf_counter()
+        try:
+            try:
+                new = adopt(self.settings, self.paths)
+            except Exception as error:  # keep serving what we have
+                log.warning("could not adopt the published snapshot: %s", error)
+                return self._failed(error, started)
+            return self._swap(new, started)
+        finally:
+            self._reload_lock.release()
+
+    async def adopt_snapshot_async(self) -> ReloadReport:
+        """`adopt_snapshot` in a worker thread, so the event loop keeps answering."""
+        if self.reloading:
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        return await asyncio.to_thread(self.adopt_snapshot)
+
+    async def reload_async(self, progress: ProgressCallback | None = None) -> ReloadReport:
+        """Reload in a worker thread so the event loop keeps answering meanwhile."""
+        if self.reloading:
+            raise ReloadInProgressError("a reload is already running; try again when it finishes")
+        return await asyncio.to_thread(self.reload, progress)

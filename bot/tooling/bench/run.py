@@ -56,7 +56,7 @@ class BenchOptions:
     """What to run. `baselines`/`stall_rebuild` default by size (off for 1m: memory)."""
 
     size: str = "100k"
-    shared_data: Path = Path(__file__).resolve().parents[2] / "shared" / "data"
+    shared_data: Path = Path(__file__).resolve().parents[4] / "shared" / "data"
     workdir: Path | None = None
     keep: bool = False
     questions: int = 1_000

@@ -26,7 +26,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self, TypeVar, get_args
+from typing import Any, Final, Self, get_args
 
 from bot.records.model import (
     AuditEntry,
@@ -59,9 +59,6 @@ _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is t
 
 
 _SECRET_KEY = re.compile(r"token|secret|password|passwd|api[_-]?key|authorization", re.IGNORECASE)
-
-
-T = TypeVar("T")
 
 
 def _to_text(moment: datetime) -> str:

@@ -8,8 +8,8 @@ A snapshot (or one file's cached articles) is reused only when its fingerprints 
   (two writes within one clock tick) is still caught.
 * the analysis key: snapshot format, language, `Analyzer.fingerprint`, passage size, the
   file size limit, and a hash of the source of every module that shapes articles, passages,
-  terms or scores (`PIPELINE_MODULES`), so a code change that could alter the output
-  rebuilds instead of serving stale results.
+  terms or scores (every module of `PIPELINE_PACKAGES`), so a code change that could alter
+  the output rebuilds instead of serving stale results.
 * the index key: the BM25 parameters. When only these differ, parsed files and their terms
   are reused and only the index is re-derived.
 """
@@ -17,7 +17,6 @@ A snapshot (or one file's cached articles) is reused only when its fingerprints 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -37,20 +36,14 @@ SNAPSHOT_FORMAT = 1
 PIPELINE_PACKAGES = ("bot.text", "bot.retrieval", "bot.knowledge", "bot.snapshot")
 
 
-def _package_modules(packages: Sequence[str]) -> tuple[str, ...]:
-    """Every module of `packages`, from the files on disk (no import needed), sorted."""
+def _pipeline_sources() -> list[Path]:
+    """Every module file of `PIPELINE_PACKAGES`, found on disk (no hand-kept list), sorted."""
     bot_dir = Path(__file__).resolve().parents[1]
-    names: list[str] = []
-    for package in packages:
-        folder = bot_dir.joinpath(*package.split(".")[1:])
-        names.extend(
-            package if path.stem == "__init__" else f"{package}.{path.stem}"
-            for path in sorted(folder.glob("*.py"))
-        )
-    return tuple(names)
-
-
-PIPELINE_MODULES = _package_modules(PIPELINE_PACKAGES)
+    return [
+        path
+        for package in PIPELINE_PACKAGES
+        for path in sorted(bot_dir.joinpath(*package.split(".")[1:]).glob("*.py"))
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +108,11 @@ def fingerprint_file(path: Path, root: Path, max_bytes: int) -> FileFingerprint:
 
 def _hash_pipeline() -> str:
     digest = hashlib.sha256(__version__.encode())
-    for name in PIPELINE_MODULES:
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None else None
+    for path in _pipeline_sources():
         try:
-            digest.update(Path(origin).read_bytes() if origin else name.encode())
+            digest.update(path.read_bytes())
         except OSError:
-            digest.update(name.encode())
+            digest.update(path.name.encode())
     return digest.hexdigest()[:16]
 
 
@@ -131,7 +122,7 @@ _PIPELINE = _hash_pipeline()
 
 
 def pipeline_fingerprint() -> str:
-    """A hash of the source of `PIPELINE_MODULES` as this process loaded them."""
+    """A hash of the source of the `PIPELINE_PACKAGES` modules as this process started."""
     return _PIPELINE
 
 

@@ -111,7 +111,7 @@ class AskCog(commands.Cog, name="Ask"):
         answer = await self.bot.answer(question)
         reply = render.answer_reply(answer)
         if reply.embed is None:
-            await self._reply(message, answer.message)
+            await self._reply(message, reply.content)
             return
         pending = self.bot.record_question(
             answer,

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     alternatives: int = Field(default=4, ge=0, le=20)
     abstain_threshold: float = Field(default=0.5, ge=0, le=1)
     semantic_similarity: bool = True
+    # The neural re-ranking stage (bot.answers.neural): DATELINE_RERANKER=off answers BM25-only.
+    reranker: bool = True
+    reranker_threads: int = Field(default=2, ge=1, le=64)
+    # Embed the whole knowledge base in the background once it serves (the bot, `dateline
+    # index build`); off, only the candidates of questions asked are embedded, as they come.
+    reranker_background: bool = True
 
     # --- discord -----------------------------------------------------------------------
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

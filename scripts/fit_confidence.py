@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answers import SIGNALS, answer_question
+from bot.answers.neural import shared_stage
 from bot.knowledge import load_articles
 from bot.settings import load_settings
 from bot.tooling.evaluation import load_questions, score_answer, withheld_knowledge
@@ -37,6 +38,7 @@ def collect(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     settings = load_settings()
     report = load_articles([folder / "corpus.jsonl"], settings.max_file_bytes)
     knowledge, kept_ids = withheld_knowledge(report, settings)
+    _, neural = shared_stage(settings)
     signals, labels, kept_flags, halves = [], [], [], []
     for question in load_questions(folder / "questions.jsonl"):
         answer = answer_question(
@@ -46,6 +48,7 @@ def collect(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
             max_question_chars=2000,
             abstain_threshold=0.0,
             semantic=settings.semantic_similarity,
+            neural=neural,
         )
         if answer.best is None or not answer.signals:
             continue

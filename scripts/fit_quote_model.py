@@ -7,6 +7,9 @@ split in two halves by the same hash as `dateline eval`'s unanswerable protocol:
 fitted on one half and the share of questions whose top window holds a gold answer is
 reported on the other, then refitted on everything for the weights to paste.
 
+With the neural stage on (the default) the weights are `WEIGHTS`; with DATELINE_RERANKER=off
+they are `BM25_ONLY_WEIGHTS` (the neural features are then 0).
+
 Usage: python scripts/fit_quote_model.py [DIR ...]  (default: ../shared/data/squad-dev and
 ../shared/data/realtimeqa). A tool for developers, not a test.
 """
@@ -22,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.answers import FEATURES, candidate_windows, shared_word_vectors, weigh_question
-from bot.answers.quote_model import WEIGHTS
+from bot.answers.neural import shared_stage
+from bot.answers.quote_model import BM25_ONLY_WEIGHTS, NEURAL_FEATURES, WEIGHTS
 from bot.knowledge import assemble, collapse_whitespace, load_articles
 from bot.settings import load_settings
 from bot.tooling.evaluation import load_questions, normalise, withheld
@@ -47,6 +51,7 @@ def collect(folder: Path, rows: Rows, group_offset: int) -> int:
     knowledge = assemble(report, settings)
     group = group_offset
     vectors = shared_word_vectors() if settings.semantic_similarity else None
+    _, neural = shared_stage(settings)
     for question in load_questions(folder / "questions.jsonl"):
         terms = knowledge.analyzer.terms(question.question)
         if not terms:
@@ -56,7 +61,13 @@ def collect(folder: Path, rows: Rows, group_offset: int) -> int:
         held_out = withheld(question.article_id)
         hits = list(
             candidate_windows(
-                knowledge, question.question, terms, weights, settings.quote_max_chars, vectors
+                knowledge,
+                question.question,
+                terms,
+                weights,
+                settings.quote_max_chars,
+                vectors,
+                neural,
             )
         )
         if not hits:
@@ -136,7 +147,8 @@ def main() -> int:
     y = np.asarray(rows.labels, dtype=bool)
     groups = np.asarray(rows.groups)
     held = np.asarray(rows.halves, dtype=bool)
-    current = np.asarray(WEIGHTS)
+    neural = shared_stage(load_settings())[1] is not None
+    current = np.asarray(WEIGHTS if neural else BM25_ONLY_WEIGHTS)
     fitted_half = fit(x[~held], y[~held], groups[~held])
     report: dict[str, object] = {"features": FEATURES, "rows": len(y), "questions": group}
     for name, (first, last) in per_set.items():
@@ -157,6 +169,8 @@ def main() -> int:
         report[name]["all_top1_fitted_on_all"] = round(
             top1(x[in_set], y[in_set], groups[in_set], fitted_all), 4
         )
+    if not neural:  # the neural features are all 0: their weights mean nothing
+        fitted_all[-len(NEURAL_FEATURES) :] = 0.0
     report["weights"] = [round(float(value), 4) for value in fitted_all]
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, indent=2))

@@ -1,6 +1,6 @@
 """The layering, checked by package path: a module is checked the day it lands.
 
-text → retrieval → knowledge → answers / snapshot → serving → tooling → front ends; records
+text → retrieval → knowledge (and neural, the encoder) → answers / snapshot → serving → tooling → front ends; records
 (the SQLite history) stands beside them. Nothing below the front ends imports discord, the
 terminal library or a front end; nothing below tooling imports tooling.
 """
@@ -15,15 +15,26 @@ FOUNDATION = {"bot", "bot.errors", "bot.settings"}  # anyone may import these
 # Which layers each layer may import (besides itself and FOUNDATION).
 ALLOWED: dict[str, set[str]] = {
     "text": set(),
+    "neural": set(),  # the sentence encoder and its vectors: numpy, onnxruntime, tokenizers
     "retrieval": {"text"},
     "knowledge": {"text", "retrieval"},
-    "answers": {"text", "retrieval", "knowledge"},
+    "answers": {"text", "retrieval", "knowledge", "neural"},
     "snapshot": {"text", "retrieval", "knowledge"},
     "records": set(),
-    "serving": {"text", "retrieval", "knowledge", "answers", "snapshot"},
-    "tooling": {"text", "retrieval", "knowledge", "answers", "snapshot", "serving", "records"},
+    "serving": {"text", "retrieval", "knowledge", "answers", "snapshot", "neural"},
+    "tooling": {
+        "text",
+        "retrieval",
+        "knowledge",
+        "answers",
+        "snapshot",
+        "serving",
+        "records",
+        "neural",
+    },
     "frontends.discord": {
         "text",
+        "neural",
         "retrieval",
         "knowledge",
         "answers",
@@ -34,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
     # The command line also starts the Discord front end (`dateline run`) and the tooling.
     "frontends.cli": {
         "text",
+        "neural",
         "retrieval",
         "knowledge",
         "answers",

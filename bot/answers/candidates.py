@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.answers.answer_types import AnswerType, expected_answer_type, offers_answer
-from bot.answers.quote_model import quote_score
+from bot.answers.neural import NeuralEvidence, NeuralStage
+from bot.answers.quote_model import BM25_ONLY_WEIGHTS, NEURAL_FEATURES, WEIGHTS, quote_score
 from bot.answers.similarity import Similarity, similarities, soft_coverage
 from bot.answers.terms import (
     QuestionTerms,
@@ -33,6 +34,9 @@ RERANK_MIN_SHARE = 0.4
 
 RERANK_ALWAYS = 5
 
+# With the neural stage this many BM25 hits are re-ranked, none cut by score.
+NEURAL_DEPTH = 30
+
 
 # Two adjacent sentences may be quoted together when they fit in this many characters: a
 # sentence too short to stand alone gets its neighbour, a long one stays alone.
@@ -47,11 +51,12 @@ class QuoteCandidate:
     end: int
     coverage: float
     features: tuple[float, ...]
+    neural: bool = False  # the neural features are real (else 0, and BM25-only weights apply)
 
     @property
     def score(self) -> float:
         """The learned linear score (see `bot.answers.quote_model`)."""
-        return quote_score(self.features)
+        return quote_score(self.features, WEIGHTS if self.neural else BM25_ONLY_WEIGHTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,32 @@ def quote_candidates(
         question_text,
         bm25_share,
         rank,
+        None,
+    )
+
+
+NO_NEURAL = (0.0,) * len(NEURAL_FEATURES)
+
+
+def _neural_features(
+    evidence: NeuralEvidence | None,
+    number: int,
+    coverage: float,
+    best_passage: float,
+    neural_rank: int,
+) -> tuple[float, ...]:
+    """`bot.answers.quote_model.NEURAL_FEATURES` for one window (zeros without the stage)."""
+    if evidence is None:
+        return NO_NEURAL
+    window = float(evidence.windows[number])
+    return (
+        window,
+        evidence.passage,
+        evidence.best_sentence,
+        window - evidence.best_sentence,
+        evidence.passage - best_passage,
+        window * coverage,
+        1.0 / (neural_rank + 1),
     )
 
 
@@ -116,9 +147,11 @@ def _candidates(
     question_text: str,
     bm25_share: float,
     rank: int,
+    neural: tuple[NeuralEvidence, float, int] | None,
 ) -> list[QuoteCandidate]:
     """`quote_candidates` once the passage is cut and its similarities known (batched for
-    all of a question's passages by `candidate_windows`)."""
+    all of a question's passages by `candidate_windows`). `neural` is the passage's neural
+    evidence, the best passage cosine among the candidates and this passage's rank by it."""
     spans, sentence_tokens, windows = cut.spans, cut.tokens, cut.windows
     sentence_seen = [{token.term for token in tokens} for tokens in sentence_tokens]
     sentence_prefixes = [prefixes(seen) for seen in sentence_seen]
@@ -171,7 +204,13 @@ def _candidates(
             similarity.passage,
             soft_coverage(nearest[number], question, seen),
         )
-        candidates.append(QuoteCandidate(start, end, coverage, features))
+        if neural is None:
+            extra = NO_NEURAL
+        else:
+            extra = _neural_features(neural[0], number, coverage, neural[1], neural[2])
+        candidates.append(
+            QuoteCandidate(start, end, coverage, features + extra, neural is not None)
+        )
     return candidates
 
 
@@ -192,23 +231,26 @@ def candidate_windows(
     question_terms: QuestionTerms,
     limit: int,
     vectors: WordVectors | None = None,
+    neural: NeuralStage | None = None,
 ) -> Iterator[PassageCandidates]:
     """The best BM25 passages, each with every quote candidate it offers: the first
     `RERANK_ALWAYS`, then those up to `RERANK_DEPTH` scoring at least `RERANK_MIN_SHARE` of
-    the best.
+    the best; with the neural stage, the first `NEURAL_DEPTH` (it can lift a passage BM25
+    ranked low, so none is cut by score).
 
     Shared by `answer_question` and the scorer's fitting script, so both see the same
     candidates with the same features.
     """
-    hits = knowledge.index.search(terms, RERANK_DEPTH)
+    hits = knowledge.index.search(terms, NEURAL_DEPTH if neural is not None else RERANK_DEPTH)
     if not hits:
         return
     top_score = hits[0][1] if hits[0][1] > 0 else 1.0
-    hits = [
-        (passage_id, score)
-        for rank, (passage_id, score) in enumerate(hits)
-        if rank < RERANK_ALWAYS or score >= RERANK_MIN_SHARE * top_score
-    ]
+    if neural is None:
+        hits = [
+            (passage_id, score)
+            for rank, (passage_id, score) in enumerate(hits)
+            if rank < RERANK_ALWAYS or score >= RERANK_MIN_SHARE * top_score
+        ]
     english = knowledge.analyzer.language == "english"
     answer_type = expected_answer_type(question) if english else AnswerType.NONE
     found = [
@@ -224,6 +266,7 @@ def candidate_windows(
         for article, passage, _ in found
     ]
     evidence = similarities(cuts, question_terms, vectors)
+    neural_evidence = _neural_evidence(neural, question, found, cuts)
     for rank, ((article, passage, score), (_, cut), similarity) in enumerate(
         zip(found, cuts, evidence, strict=True)
     ):
@@ -237,8 +280,36 @@ def candidate_windows(
             question,
             score / top_score,
             rank,
+            neural_evidence[rank] if neural_evidence is not None else None,
         )
         yield PassageCandidates(article, passage, score, candidates)
+
+
+def _neural_evidence(
+    neural: NeuralStage | None,
+    question: str,
+    found: Sequence[tuple[Article, Passage, float]],
+    cuts: Sequence[tuple[str, Sentences]],
+) -> list[tuple[NeuralEvidence, float, int]] | None:
+    """Each candidate's neural evidence with the best passage cosine and its rank by it;
+    None without the stage or when its vectors cannot be had in time."""
+    if neural is None:
+        return None
+    texts = [
+        (
+            text[passage.start : passage.end],
+            [text[start:end] for start, end in cut.spans],
+            cut.windows,
+        )
+        for (_, passage, _), (text, cut) in zip(found, cuts, strict=True)
+    ]
+    evidence = neural.evidence(neural.question_vector(question), texts)
+    if evidence is None:
+        return None
+    best = max(item.passage for item in evidence)
+    order = sorted(range(len(evidence)), key=lambda index: -evidence[index].passage)
+    ranks = {index: rank for rank, index in enumerate(order)}
+    return [(item, best, ranks[index]) for index, item in enumerate(evidence)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,19 +21,23 @@ SIGNALS: tuple[str, ...] = (
     "window_similarity",  # word-vector cosine of the quote and the question
     "passage_similarity",  # word-vector cosine of the quote's passage and the question
     "bigram_share",  # share of the question's word pairs found together in the quote
+    "neural_window",  # sentence-encoder cosine of the quote and the question (0 when off)
+    "neural_passage",  # the same for the quote's passage
 )
 
 # Fitted by `python scripts/fit_confidence.py` (see its docstring for the held-out check).
-WEIGHTS: tuple[float, ...] = (
+SEMANTIC_WEIGHTS: tuple[float, ...] = (
     1.3342,  # known_share
     1.7753,  # quote_coverage
     2.3965,  # soft_coverage
     2.8956,  # window_similarity
     0.6759,  # passage_similarity
     1.7402,  # bigram_share
+    0.0,  # neural_window
+    0.0,  # neural_passage
 )
 # The fitted bias (-5.7695) moved by -logit(0.09) so that 0.5 is the default operating point.
-BIAS = -3.4559
+SEMANTIC_BIAS = -3.4559
 
 # The same model fitted with DATELINE_SEMANTIC_SIMILARITY=false (the similarity signals are 0):
 # `python scripts/fit_confidence.py` with that setting; its bias moved by -logit(0.11).
@@ -44,17 +48,35 @@ WORDS_ONLY_WEIGHTS: tuple[float, ...] = (
     0.0,  # window_similarity
     0.0,  # passage_similarity
     2.2892,  # bigram_share
+    0.0,  # neural_window
+    0.0,  # neural_passage
 )
 WORDS_ONLY_BIAS = -2.8271
 
 
-def confidence_from(signals: Sequence[float], *, semantic: bool = True) -> float:
+NEURAL_WEIGHTS: tuple[float, ...] = SEMANTIC_WEIGHTS
+NEURAL_BIAS = SEMANTIC_BIAS
+
+# The default mode's (neural stage on, word vectors on).
+WEIGHTS = NEURAL_WEIGHTS
+BIAS = NEURAL_BIAS
+
+
+def confidence_from(
+    signals: Sequence[float], *, semantic: bool = True, neural: bool = False
+) -> float:
     """The calibrated confidence that the quote answers the question, in [0, 1].
 
-    `semantic=False` uses the weights fitted without word vectors, so turning similarity off
-    keeps abstention calibrated instead of silencing every answer.
+    Each mode has the weights fitted in it: `neural` (the re-ranking stage's cosines),
+    `semantic` without it, and words only (`semantic=False`), so turning a stage off keeps
+    abstention calibrated instead of silencing every answer.
     """
-    weights, bias = (WEIGHTS, BIAS) if semantic else (WORDS_ONLY_WEIGHTS, WORDS_ONLY_BIAS)
+    if neural:
+        weights, bias = NEURAL_WEIGHTS, NEURAL_BIAS
+    elif semantic:
+        weights, bias = SEMANTIC_WEIGHTS, SEMANTIC_BIAS
+    else:
+        weights, bias = WORDS_ONLY_WEIGHTS, WORDS_ONLY_BIAS
     logit = bias + sum(weight * value for weight, value in zip(weights, signals, strict=True))
     if logit < -30.0:
         return 0.0

@@ -37,6 +37,10 @@ class Finding:
     coverage: float
     quote: SupportingQuote
     features: tuple[float, ...] = ()  # the quote's `bot.answers.quote_model.FEATURES`
+    rerank_score: float = 0.0  # the learned score that ranked this finding (its best window)
+    neural_similarity: float | None = (
+        None  # encoder cosine of passage and question; None: BM25-only
+    )
 
 
 @dataclass(frozen=True, slots=True)

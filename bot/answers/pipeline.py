@@ -20,12 +20,15 @@ from dataclasses import replace
 from bot.answers.candidates import candidate_windows
 from bot.answers.confidence import confidence_from
 from bot.answers.model import Answer, AnswerStatus, Finding
+from bot.answers.neural import NeuralStage
 from bot.answers.quote_model import FEATURES
 from bot.answers.quotes import make_quote
 from bot.answers.terms import QuestionTerms, surface_words, weigh_question
 from bot.answers.word_vectors import shared_word_vectors
 from bot.knowledge import KnowledgeBase
 from bot.settings import default
+
+NEURAL_PASSAGE = FEATURES.index("neural_passage")
 
 
 def confidence_signals(question: QuestionTerms, best: Finding) -> tuple[float, ...]:
@@ -44,6 +47,8 @@ def confidence_signals(question: QuestionTerms, best: Finding) -> tuple[float, .
         features["window_similarity"],
         features["passage_similarity"],
         features["bigram_share"],
+        features["neural_window"],
+        features["neural_passage"],
     )
 
 
@@ -64,11 +69,13 @@ def answer_question(
     quote_max_chars: int = default("quote_max_chars"),
     abstain_threshold: float = default("abstain_threshold"),
     semantic: bool = default("semantic_similarity"),
+    neural: NeuralStage | None = None,
 ) -> Answer:
     """Answer one question from the knowledge base; never raises on any input string.
 
     `semantic` adds the word-vector similarity features (`bot.answers.word_vectors`) to quote
-    choice.
+    choice; `neural` re-ranks BM25's candidates with the sentence encoder
+    (`bot.answers.neural`; None: BM25-only).
     """
     started = time.perf_counter()
     question = question.strip()
@@ -96,11 +103,13 @@ def answer_question(
     question_terms = weigh_question(knowledge, terms, question, vectors)
     matched = set(question_terms.weights)
     findings: list[tuple[float, Finding]] = []
+    neural_used = False
     for hit in candidate_windows(
-        knowledge, question, terms, question_terms, quote_max_chars, vectors
+        knowledge, question, terms, question_terms, quote_max_chars, vectors, neural
     ):
         # Ties go to the earlier candidate: a single sentence before a pair.
         chosen = max(hit.candidates, key=lambda candidate: candidate.score)
+        neural_used = chosen.neural  # all of a question's candidates have the stage or none
         quote = make_quote(knowledge, hit.article, chosen.start, chosen.end, set(), quote_max_chars)
         finding = Finding(
             hit.article,
@@ -109,6 +118,8 @@ def answer_question(
             chosen.coverage,
             quote,
             chosen.features,
+            chosen.score,
+            chosen.features[NEURAL_PASSAGE] if chosen.neural else None,
         )
         findings.append((chosen.score, finding))
     if not findings:
@@ -147,7 +158,7 @@ def answer_question(
     best = ranked[0]
     others = [ranked[position] for position in shown[1:]]
     signals = confidence_signals(question_terms, best)
-    confidence = confidence_from(signals, semantic=vectors is not None)
+    confidence = confidence_from(signals, semantic=vectors is not None, neural=neural_used)
     if confidence < abstain_threshold:
         missing = ", ".join(surface_words(knowledge, question, question_terms.unknown[:3]))
         reason = (

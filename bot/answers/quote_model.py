@@ -14,6 +14,16 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 
+NEURAL_FEATURES: tuple[str, ...] = (
+    "neural_window",  # sentence-encoder cosine of the window and the question
+    "neural_passage",  # the same for the whole passage
+    "neural_best_sentence",  # the passage's closest sentence
+    "neural_window_gap",  # neural_window - neural_best_sentence (0 for the closest)
+    "neural_passage_gap",  # neural_passage - the best candidate passage's
+    "neural_window_x_coverage",  # a close window that also has the question's words
+    "neural_reciprocal_rank",  # 1 / (rank of the passage by neural_passage + 1)
+)
+
 FEATURES: tuple[str, ...] = (
     "coverage",  # share of the question's idf weight found in the window
     "bm25_share",  # the passage's BM25 score / the best passage's
@@ -38,6 +48,7 @@ FEATURES: tuple[str, ...] = (
     "window_similarity",  # cosine of the window's and the question's word vectors
     "passage_similarity",  # cosine of the whole passage's and the question's word vectors
     "soft_coverage",  # coverage where a missing word earns its nearest window word's cosine
+    *NEURAL_FEATURES,  # the neural stage's (bot.answers.neural), 0 when it is off
 )
 
 # Fitted by `python scripts/fit_quote_model.py` on both shared question sets (all articles);
@@ -46,7 +57,7 @@ FEATURES: tuple[str, ...] = (
 # questions whose chosen window holds a gold answer is 0.747 on squad-dev and 0.659 on
 # realtimeqa (0.734 and 0.646 for the same model without the three word-vector features;
 # 0.707 and 0.613 for the hand-set heuristic before it).
-WEIGHTS: tuple[float, ...] = (
+BM25_ONLY_WEIGHTS: tuple[float, ...] = (
     1.5776,  # coverage
     1.8921,  # bm25_share
     0.9424,  # offers_number
@@ -70,7 +81,10 @@ WEIGHTS: tuple[float, ...] = (
     3.053,  # window_similarity
     2.0221,  # passage_similarity
     5.1087,  # soft_coverage
+    *(0.0,) * len(NEURAL_FEATURES),
 )
+
+WEIGHTS: tuple[float, ...] = BM25_ONLY_WEIGHTS
 
 
 def quote_score(features: Sequence[float], weights: Sequence[float] = WEIGHTS) -> float:

@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answers import Answer, answer_question, shared_word_vectors
+from bot.answers.neural import NeuralStage, shared_stage
 from bot.errors import KnowledgeError, ReloadInProgressError
 from bot.knowledge import KnowledgeBase, LoadProblem, ProgressCallback, build_knowledge_base
+from bot.neural import EncoderState
+from bot.serving.embedding import BackgroundEmbedder
 from bot.settings import Settings
 from bot.snapshot import snapshot_builder
 
@@ -88,6 +91,35 @@ class KnowledgeService:
         self._reload_lock = threading.Lock()
         self.last_reload: ReloadReport | None = None
         self.started_at = time.time()
+        self._neural: tuple[EncoderState, NeuralStage | None] | None = None
+        self.embedder: BackgroundEmbedder | None = None
+
+    @property
+    def neural_state(self) -> EncoderState:
+        """Whether the neural stage is on, and why not (loaded once, on first use)."""
+        return self._neural_pair()[0]
+
+    @property
+    def neural(self) -> NeuralStage | None:
+        """The neural re-ranking stage, or None (off, or its model could not be loaded)."""
+        return self._neural_pair()[1]
+
+    def _neural_pair(self) -> tuple[EncoderState, NeuralStage | None]:
+        if self._neural is None:
+            self._neural = shared_stage(self.settings)
+        return self._neural
+
+    def start_background_embedding(self) -> BackgroundEmbedder | None:
+        """Embed the serving knowledge in the background (again after every swap)."""
+        stage = self.neural
+        if stage is None:
+            return None
+        if self.embedder is None:
+            self.embedder = BackgroundEmbedder(stage)
+        knowledge = self._knowledge
+        if knowledge is not None:
+            self.embedder.start(knowledge)
+        return self.embedder
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -139,6 +171,7 @@ class KnowledgeService:
             quote_max_chars=settings.quote_max_chars,
             abstain_threshold=settings.abstain_threshold,
             semantic=settings.semantic_similarity,
+            neural=self.neural,
         )
 
     def install(self, knowledge: KnowledgeBase) -> ReloadReport:
@@ -164,6 +197,7 @@ class KnowledgeService:
             return self._failed(error, started)
         if self.settings.semantic_similarity:
             shared_word_vectors()  # read once here, off the event loop, not in the first answer
+        self._neural_pair()  # the model too
         return self._swap(new, started)
 
     def _failed(self, error: Exception, started: float) -> ReloadReport:
@@ -191,6 +225,8 @@ class KnowledgeService:
         )
         self.last_reload = report
         log.info("knowledge reloaded: %s", report.summary())
+        if self.embedder is not None:
+            self.embedder.start(new)
         return report
 
     def adopt_snapshot(self) -> ReloadReport:

@@ -42,11 +42,17 @@ def problem_json(problem: LoadProblem) -> dict[str, Any]:
     }
 
 
+def _rounded(value: float | None) -> float | None:
+    return round(value, 6) if value is not None else None
+
+
 def _passage_json(finding: Finding) -> dict[str, Any]:
     return {
         "article_id": finding.passage.article_id,
         "passage_index": finding.passage.ordinal,
         "score": round(finding.score, 6),
+        "rerank_score": round(finding.rerank_score, 6),
+        "neural_similarity": _rounded(finding.neural_similarity),
         "text": collapse_whitespace(finding.passage.text),
     }
 
@@ -76,6 +82,9 @@ def answer_json(answer: Answer, question_id: Any = None) -> dict[str, Any]:
         "dateline": dateline_json(best.article.dateline) if answered and best is not None else None,
         "score": round(best.score, 6) if best is not None else 0.0,
         "confidence": round(answer.confidence, 4),
+        "reranker": "neural" if best is not None and best.neural_similarity is not None else "bm25",
+        "rerank_score": round(best.rerank_score, 6) if best is not None else None,
+        "neural_similarity": _rounded(best.neural_similarity) if best is not None else None,
         "passages": [_passage_json(finding) for finding in answer.findings],
         "alternatives": [_alternative_json(finding) for finding in answer.alternatives],
         "elapsed_ms": round(answer.elapsed_ms, 3),

@@ -1,0 +1,157 @@
+"""The neural re-ranking stage: how close, in the sentence encoder's space, each candidate
+passage and quote window is to the question.
+
+BM25 finds the candidates; this stage only describes them. Vectors come from the
+content-addressed `VectorCache` (made in the background for the whole knowledge base, or
+here, on demand, for candidates not embedded yet), so a question costs one encoder call for
+itself and a few dot products. When the encoder is unavailable or turned off there is no
+stage and answers are BM25-only, with the weights fitted for that mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.knowledge import KnowledgeBase, Passage
+from bot.neural import Encoder, EncoderState, VectorCache, load_encoder
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# At most this many texts are embedded while a member waits (about a dozen candidates'
+# passages and sentences); a question needing more is answered BM25-only and its texts are
+# left to the background.
+ON_DEMAND_LIMIT = 160
+
+
+@dataclass(frozen=True, slots=True)
+class NeuralEvidence:
+    """The encoder's view of one candidate passage."""
+
+    windows: npt.NDArray[np.float32]  # cosine of each quote window with the question
+    passage: float  # cosine of the whole passage with the question
+    best_sentence: float  # the passage's closest sentence
+
+
+def passage_texts(knowledge: KnowledgeBase, passage: Passage) -> tuple[str, list[str]]:
+    """What the stage embeds for a passage: its text and each of its sentences."""
+    text = knowledge.article_of(passage).text
+    spans = passage.sentence_spans() or [(passage.start, passage.end)]
+    return text[passage.start : passage.end], [text[start:end] for start, end in spans]
+
+
+class NeuralStage:
+    """The encoder and its vectors, shared by every question of a process."""
+
+    def __init__(self, encoder: Encoder, vectors: VectorCache, *, on_demand: bool = True) -> None:
+        self.encoder = encoder
+        self.vectors = vectors
+        self.on_demand = on_demand
+        # One inference at a time: the session already uses every core it was given, so a
+        # burst queues here instead of oversubscribing the machine.
+        self.inference = threading.Lock()
+        self.embedded_on_demand = 0
+
+    @property
+    def model_id(self) -> str:
+        return self.encoder.model_id
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        with self.inference:
+            return self.encoder.encode(texts)
+
+    def question_vector(self, question: str) -> npt.NDArray[np.float32]:
+        vector: npt.NDArray[np.float32] = self.encode([question])[0]
+        return vector
+
+    def embed_missing(self, texts: Sequence[str]) -> int:
+        """Embed and keep the texts that have no vector yet; returns how many were made."""
+        keys = [self.vectors.key(text) for text in texts]
+        missing = self.vectors.missing(keys)
+        if not missing:
+            return 0
+        unique = {keys[position]: texts[position] for position in missing}
+        made = self.encode(list(unique.values()))
+        self.vectors.add(list(unique), made)
+        return len(unique)
+
+    def evidence(
+        self,
+        question: npt.NDArray[np.float32],
+        passages: Sequence[tuple[str, list[str], list[tuple[int, int]]]],
+    ) -> list[NeuralEvidence] | None:
+        """For each (passage text, sentences, windows as sentence index pairs): the cosines.
+
+        Texts without vectors are embedded now (up to `ON_DEMAND_LIMIT`); past that, or with
+        on-demand embedding off, None: the question is answered BM25-only.
+        """
+        texts = [text for passage, sentences, _ in passages for text in (passage, *sentences)]
+        keys = [self.vectors.key(text) for text in texts]
+        missing = self.vectors.missing(keys)
+        if missing:
+            if not self.on_demand or len(missing) > ON_DEMAND_LIMIT:
+                return None
+            unique = {keys[position]: texts[position] for position in missing}
+            self.vectors.add(list(unique), self.encode(list(unique.values())))
+            self.embedded_on_demand += len(unique)
+        matrix = self.vectors.find(keys)
+        if matrix is None:  # pragma: no cover - vectors are never dropped while serving
+            return None
+        cosines = matrix @ question
+        result: list[NeuralEvidence] = []
+        row = 0
+        for _, sentences, windows in passages:
+            passage_cosine = float(cosines[row])
+            sentence_rows = matrix[row + 1 : row + 1 + len(sentences)]
+            sentence_cosines = cosines[row + 1 : row + 1 + len(sentences)]
+            window_cosines = np.empty(len(windows), dtype=np.float32)
+            for number, (first, last) in enumerate(windows):
+                if first == last:
+                    window_cosines[number] = sentence_cosines[first]
+                else:
+                    summed = sentence_rows[first : last + 1].sum(axis=0)
+                    norm = float(np.linalg.norm(summed)) or 1.0
+                    window_cosines[number] = float(summed @ question) / norm
+            best = float(sentence_cosines.max()) if len(sentences) else passage_cosine
+            result.append(NeuralEvidence(window_cosines, passage_cosine, best))
+            row += 1 + len(sentences)
+        return result
+
+    def knowledge_texts(self, knowledge: KnowledgeBase) -> Iterator[str]:
+        """Every text the stage embeds for `knowledge`, passage by passage."""
+        for passage in knowledge.passages:
+            text, sentences = passage_texts(knowledge, passage)
+            yield text
+            yield from sentences
+
+
+def vector_folder(settings: Settings) -> Path:
+    """Where the vectors are kept: beside the snapshots, in the cache folder."""
+    return settings.cache_dir / "vectors"
+
+
+@cache
+def _stage(
+    enabled: bool, folder: Path | None, threads: int
+) -> tuple[EncoderState, NeuralStage | None]:
+    state = load_encoder(enabled, threads=threads)
+    if state.encoder is None:
+        return state, None
+    return state, NeuralStage(state.encoder, VectorCache(state.encoder.model_id, folder))
+
+
+def shared_stage(
+    settings: Settings, *, persist: bool = True
+) -> tuple[EncoderState, NeuralStage | None]:
+    """The process's neural stage for these settings (loaded once): its state, and the stage
+    or None when it is off or could not be loaded (answers then go on BM25-only)."""
+    folder = vector_folder(settings) if persist else None
+    return _stage(settings.reranker, folder, settings.reranker_threads)

@@ -57,6 +57,8 @@ def collect(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
         labels.append(in_knowledge and score_answer(answer, question).hit)
         kept_flags.append(in_knowledge)
         halves.append(hashlib.sha256(question.id.encode("utf-8")).digest()[0] % 2 == 1)
+    if neural is not None:
+        neural.vectors.flush()
     return (
         np.asarray(signals, dtype=float),
         np.asarray(labels, dtype=bool),

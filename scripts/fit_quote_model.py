@@ -82,6 +82,8 @@ def collect(folder: Path, rows: Rows, group_offset: int) -> int:
                 rows.groups.append(group)
                 rows.halves.append(held_out)
         group += 1
+    if neural is not None:
+        neural.vectors.flush()  # the next fit reads them instead of embedding again
     return group
 
 

@@ -56,3 +56,10 @@ def test_dotenv_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 def test_overrides_win(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATELINE_ALTERNATIVES", "3")
     assert load_settings(alternatives=1).alternatives == 1
+
+
+def test_reranker_off_by_its_documented_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATELINE_RERANKER", "off")
+    assert load_settings().reranker is False
+    monkeypatch.setenv("DATELINE_RERANKER", "on")
+    assert load_settings().reranker is True

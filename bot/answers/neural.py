@@ -125,6 +125,11 @@ class NeuralStage:
             row += 1 + len(sentences)
         return result
 
+    def coverage(self, knowledge: KnowledgeBase) -> tuple[int, int]:
+        """(texts with a vector, texts the stage reads) for `knowledge`."""
+        keys = {self.vectors.key(text) for text in self.knowledge_texts(knowledge)}
+        return len(keys) - len(self.vectors.missing(list(keys))), len(keys)
+
     def knowledge_texts(self, knowledge: KnowledgeBase) -> Iterator[str]:
         """Every text the stage embeds for `knowledge`, passage by passage."""
         for passage in knowledge.passages:
@@ -139,10 +144,15 @@ def vector_folder(settings: Settings) -> Path:
 
 
 @cache
+def _encoder(enabled: bool, threads: int) -> EncoderState:
+    return load_encoder(enabled, threads=threads)
+
+
+@cache
 def _stage(
     enabled: bool, folder: Path | None, threads: int
 ) -> tuple[EncoderState, NeuralStage | None]:
-    state = load_encoder(enabled, threads=threads)
+    state = _encoder(enabled, threads)
     if state.encoder is None:
         return state, None
     return state, NeuralStage(state.encoder, VectorCache(state.encoder.model_id, folder))
@@ -151,7 +161,8 @@ def _stage(
 def shared_stage(
     settings: Settings, *, persist: bool = True
 ) -> tuple[EncoderState, NeuralStage | None]:
-    """The process's neural stage for these settings (loaded once): its state, and the stage
-    or None when it is off or could not be loaded (answers then go on BM25-only)."""
+    """The process's neural stage for these settings (the model is loaded once, the vectors
+    once per cache folder): its state, and the stage or None when it is off or could not be
+    loaded (answers then go on BM25-only)."""
     folder = vector_folder(settings) if persist else None
     return _stage(settings.reranker, folder, settings.reranker_threads)

@@ -98,6 +98,12 @@ class EncoderState:
     def ready(self) -> bool:
         return self.encoder is not None
 
+    def reason_line(self) -> str:
+        """The start-up log line."""
+        if self.ready:
+            return f"Neural re-ranker {self.reason}, loaded in {self.load_ms:.0f} ms"
+        return f"Neural re-ranker {self.reason}; answering BM25-only"
+
 
 def load_encoder(
     enabled: bool = True, *, model_path: Path | None = None, threads: int = 2

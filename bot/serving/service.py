@@ -109,6 +109,32 @@ class KnowledgeService:
             self._neural = shared_stage(self.settings)
         return self._neural
 
+    def reranker_summary(self) -> str:
+        """One line for `dateline check`, `index status` and `/admin status`."""
+        state = self.neural_state
+        stage = self.neural
+        if stage is None:
+            return f"Re-ranker: {state.reason}; answering BM25-only"
+        embedder = self.embedder
+        if embedder is not None and embedder.progress.total:
+            return f"Re-ranker: {state.reason}, vectors {embedder.progress.summary()}"
+        knowledge = self._knowledge
+        if knowledge is None:
+            return f"Re-ranker: {state.reason}"
+        embedded, total = stage.coverage(knowledge)
+        share = embedded / total if total else 1.0
+        return (
+            f"Re-ranker: {state.reason}, vectors for {embedded:,}/{total:,} texts ({share:.0%}); "
+            "the rest are embedded when a question needs them"
+        )
+
+    def save_vectors(self) -> int:
+        """Write the vectors made since the last save (on-demand ones too); returns how many."""
+        pair = self._neural
+        if pair is None or pair[1] is None:
+            return 0
+        return pair[1].vectors.flush()
+
     def start_background_embedding(self) -> BackgroundEmbedder | None:
         """Embed the serving knowledge in the background (again after every swap)."""
         stage = self.neural

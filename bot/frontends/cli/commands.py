@@ -66,7 +66,11 @@ def check_command(args: argparse.Namespace, settings: Settings) -> int:
         json.dump(knowledge_json(knowledge), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        render_knowledge(Console(), knowledge)
+        console = Console()
+        render_knowledge(console, knowledge)
+        service = KnowledgeService(settings)
+        service.install(knowledge)
+        console.print(escape(service.reranker_summary()), style="dim", highlight=False)
     return EXIT_PROBLEMS if knowledge.report.failed else EXIT_OK
 
 
@@ -87,6 +91,7 @@ def ask_command(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     service = _service(settings)
     answer = service.ask(args.question, args.alternatives)
+    service.save_vectors()
     if args.json:
         json.dump(answer_json(answer), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -126,6 +131,7 @@ def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
                 f"[dim]{done:,}/{total:,} answered, {time.perf_counter() - started:.1f} s[/dim]"
             )
     sys.stdout.flush()
+    service.save_vectors()
     return status
 
 
@@ -151,10 +157,15 @@ def chat_command(args: argparse.Namespace, settings: Settings) -> int:
     report = service.reload()
     console.print(f"[dim]{escape(report.summary())}[/dim]")
     console.print(CHAT_HELP, style="dim", highlight=False)
+    if settings.reranker_background:
+        service.start_background_embedding()
     try:
         return _chat_loop(console, service, args)
     finally:
         history()
+        if service.embedder is not None:
+            service.embedder.stop()
+        service.save_vectors()
 
 
 def _chat_history(path: Path) -> Callable[[], None]:
@@ -205,20 +216,35 @@ def eval_command(args: argparse.Namespace, settings: Settings) -> int:
     """`dateline eval DIR`: answer quality on a question set."""
     from bot.tooling.evaluation import render_evaluation, run_evaluation, save_plot
 
-    result = run_evaluation(
-        args.folder,
-        settings,
-        limit=args.limit,
-        unanswerable=not args.no_unanswerable,
-        progress=lambda line: _stderr().print(f"[dim]{escape(line)}[/dim]"),
-    )
+    modes = {"settings": [settings.reranker], "on": [True], "off": [False], "both": [False, True]}
+    results = {}
+    for neural in modes[args.reranker]:
+        label = "neural" if neural else "bm25"
+        results[label] = run_evaluation(
+            args.folder,
+            settings.model_copy(update={"reranker": neural}),
+            limit=args.limit,
+            unanswerable=not args.no_unanswerable,
+            progress=lambda line, label=label: _stderr().print(
+                f"[dim]{label}: {escape(line)}[/dim]"
+            ),
+        )
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, indent=2)
+        data = (
+            next(iter(results.values())).to_dict()
+            if len(results) == 1
+            else {label: result.to_dict() for label, result in results.items()}
+        )
+        json.dump(data, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        render_evaluation(Console(), result)
+        for label, result in results.items():
+            if len(results) > 1:
+                Console().rule(f"reranker: {label}")
+            render_evaluation(Console(), result)
     if args.plot is not None:
-        save_plot(result, args.plot)
+        last = next(reversed(results.values()))
+        save_plot(last, args.plot)
         _stderr().print(f"[dim]plot written to {escape(str(args.plot))}[/dim]")
     return EXIT_OK
 

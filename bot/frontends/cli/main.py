@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--no-unanswerable", action="store_true", help="skip the withheld-articles protocol"
     )
+    evaluate.add_argument(
+        "--reranker",
+        choices=("settings", "on", "off", "both"),
+        default="settings",
+        help="the neural stage as configured (default), on, off, or both side by side",
+    )
 
     stats = commands.add_parser(
         "stats",

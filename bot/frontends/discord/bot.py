@@ -103,6 +103,9 @@ class DatelineBot(commands.Bot):
             if not report.ok:
                 raise KnowledgeError(f"could not load the knowledge base: {report.error}")
             log.info("knowledge loaded: %s", report.summary())
+        log.info("%s", self.service.neural_state.reason_line())
+        if self.settings.reranker_background:
+            await asyncio.to_thread(self.service.start_background_embedding)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -161,6 +164,10 @@ class DatelineBot(commands.Bot):
         if running:
             await asyncio.gather(*running, return_exceptions=True)
         await super().close()
+        embedder = self.service.embedder
+        if embedder is not None:
+            embedder.stop()
+        await asyncio.to_thread(self.service.save_vectors)
         if self.store is not None and self._owns_store:
             store, self.store = self.store, None
             await store.close()

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.answers import Answer, answer_question
+from bot.answers.neural import shared_stage
 from bot.errors import DatelineError
 from bot.knowledge import KnowledgeBase, LoadReport, assemble, collapse_whitespace, load_articles
 from bot.settings import Settings
@@ -227,6 +228,7 @@ def _run(
     label: str,
 ) -> list[tuple[EvalQuestion, Outcome]]:
     outcomes = []
+    _, neural = shared_stage(settings)
     for number, question in enumerate(questions, start=1):
         answer = answer_question(
             knowledge,
@@ -236,10 +238,13 @@ def _run(
             quote_max_chars=settings.quote_max_chars,
             abstain_threshold=settings.abstain_threshold,
             semantic=settings.semantic_similarity,
+            neural=neural,
         )
         outcomes.append((question, score_answer(answer, question)))
         if progress is not None and number % 500 == 0:
             progress(f"{label}: {number:,}/{len(questions):,} questions")
+    if neural is not None:
+        neural.vectors.flush()  # a second run reads them instead of embedding again
     return outcomes
 
 
@@ -283,5 +288,6 @@ def run_evaluation(
             "language": settings.language,
             "abstain_threshold": settings.abstain_threshold,
             "semantic_similarity": settings.semantic_similarity,
+            "reranker": shared_stage(settings)[1] is not None,
         },
     )

@@ -186,6 +186,7 @@ class AdminCog(
             guilds=len(bot.guilds),
             shard=shard,
             storage="ok" if bot.store is not None else "disabled",
+            reranker=await asyncio.to_thread(service.reranker_summary),
         )
         await self._done(interaction, {})
         await interaction.response.send_message(embed=render.status_embed(info), ephemeral=True)

@@ -111,6 +111,7 @@ class StatusInfo:
     guilds: int
     shard: str | None = None
     storage: str = "ok"
+    reranker: str = ""
 
 
 def _duration(seconds: float) -> str:
@@ -152,6 +153,8 @@ def status_embed(info: StatusInfo, now: float | None = None) -> discord.Embed:
     if info.shard:
         embed.add_field(name="Shards", value=info.shard, inline=True)
     embed.add_field(name="Storage", value=trim(info.storage, 200), inline=True)
+    if info.reranker:
+        embed.add_field(name="Re-ranker", value=trim(info.reranker, 300), inline=False)
     embed.set_footer(text=f"Dateline {info.version} · discord.py {info.discord_version}")
     return fit_embed(embed)
 

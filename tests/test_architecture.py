@@ -1,6 +1,7 @@
 """The layering, checked by package path: a module is checked the day it lands.
 
-text → retrieval → knowledge (and neural, the encoder) → answers / snapshot → serving → tooling → front ends; records
+text → retrieval → knowledge (neural, the encoder, beside) → answers / snapshot → serving →
+tooling → front ends; records
 (the SQLite history) stands beside them. Nothing below the front ends imports discord, the
 terminal library or a front end; nothing below tooling imports tooling.
 """

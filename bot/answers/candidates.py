@@ -4,6 +4,7 @@ each with the features the quote scorer reads (`bot.answers.quote_model.FEATURES
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from bot.answers.terms import (
 from bot.answers.word_vectors import WordVectors
 from bot.knowledge import Article, KnowledgeBase, Passage
 from bot.text import Token
+
+log = logging.getLogger(__name__)
 
 # How many BM25 hits are re-ranked by their best quote ...
 RERANK_DEPTH = 12
@@ -303,7 +306,11 @@ def _neural_evidence(
         )
         for (_, passage, _), (text, cut) in zip(found, cuts, strict=True)
     ]
-    evidence = neural.evidence(neural.question_vector(question), texts)
+    try:
+        evidence = neural.evidence(neural.question_vector(question), texts)
+    except Exception:  # the stage must never cost an answer: BM25-only instead
+        log.exception("neural stage failed on a question; answering it BM25-only")
+        return None
     if evidence is None:
         return None
     best = max(item.passage for item in evidence)

@@ -26,10 +26,11 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# At most this many texts are embedded while a member waits (about a dozen candidates'
-# passages and sentences); a question needing more is answered BM25-only and its texts are
-# left to the background.
-ON_DEMAND_LIMIT = 160
+# While a background walk is embedding the knowledge (the bot, `dateline chat`), a question
+# embeds at most this many missing texts itself (~0.3 s on two cores); one needing more is
+# answered BM25-only and its texts are left to the walk. Without a walk (`dateline ask`,
+# eval) there is no limit: the first run embeds what it needs and saves it.
+INTERACTIVE_LIMIT = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +52,31 @@ def passage_texts(knowledge: KnowledgeBase, passage: Passage) -> tuple[str, list
 class NeuralStage:
     """The encoder and its vectors, shared by every question of a process."""
 
-    def __init__(self, encoder: Encoder, vectors: VectorCache, *, on_demand: bool = True) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        vectors: VectorCache,
+        *,
+        on_demand: bool = True,
+        on_demand_limit: int | None = None,
+    ) -> None:
         self.encoder = encoder
         self.vectors = vectors
         self.on_demand = on_demand
+        self.on_demand_limit = on_demand_limit
         # One inference at a time: the session already uses every core it was given, so a
         # burst queues here instead of oversubscribing the machine.
         self.inference = threading.Lock()
         self.embedded_on_demand = 0
+
+    def limited(self, on_demand_limit: int) -> NeuralStage:
+        """The same encoder, vectors and inference lock, embedding at most `on_demand_limit`
+        texts per question."""
+        view = NeuralStage(
+            self.encoder, self.vectors, on_demand=self.on_demand, on_demand_limit=on_demand_limit
+        )
+        view.inference = self.inference
+        return view
 
     @property
     def model_id(self) -> str:
@@ -90,14 +108,15 @@ class NeuralStage:
     ) -> list[NeuralEvidence] | None:
         """For each (passage text, sentences, windows as sentence index pairs): the cosines.
 
-        Texts without vectors are embedded now (up to `ON_DEMAND_LIMIT`); past that, or with
+        Texts without vectors are embedded now (up to `on_demand_limit`); past that, or with
         on-demand embedding off, None: the question is answered BM25-only.
         """
         texts = [text for passage, sentences, _ in passages for text in (passage, *sentences)]
         keys = [self.vectors.key(text) for text in texts]
         missing = self.vectors.missing(keys)
         if missing:
-            if not self.on_demand or len(missing) > ON_DEMAND_LIMIT:
+            limit = self.on_demand_limit
+            if not self.on_demand or (limit is not None and len(missing) > limit):
                 return None
             unique = {keys[position]: texts[position] for position in missing}
             self.vectors.add(list(unique), self.encode(list(unique.values())))

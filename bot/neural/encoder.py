@@ -51,8 +51,9 @@ class Encoder:
         """One unit vector per text, in order. Texts are batched by length so padding is small."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        clean = [_encodable(text) for text in texts]
         with self._lock:
-            encodings = self._tokenizer.encode_batch(list(texts))
+            encodings = self._tokenizer.encode_batch(clean)
         order = sorted(range(len(texts)), key=lambda index: len(encodings[index].ids))
         result = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
         for first in range(0, len(order), batch):
@@ -74,7 +75,16 @@ class Encoder:
     def token_count(self, text: str) -> int:
         """Word pieces the model reads for `text` (truncated at `MAX_TOKENS`)."""
         with self._lock:
-            return len(self._tokenizer.encode(text).ids)
+            return len(self._tokenizer.encode(_encodable(text)).ids)
+
+
+def _encodable(text: str) -> str:
+    """The text with lone surrogates (which UTF-8 cannot carry) replaced."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def mean_pool(hidden: npt.NDArray[np.float32], mask: npt.NDArray[np.int64]) -> Matrix:

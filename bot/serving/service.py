@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answers import Answer, answer_question, shared_word_vectors
-from bot.answers.neural import NeuralStage, shared_stage
+from bot.answers.neural import INTERACTIVE_LIMIT, NeuralStage, shared_stage
 from bot.errors import KnowledgeError, ReloadInProgressError
 from bot.knowledge import KnowledgeBase, LoadProblem, ProgressCallback, build_knowledge_base
 from bot.neural import EncoderState
@@ -93,6 +93,7 @@ class KnowledgeService:
         self.started_at = time.time()
         self._neural: tuple[EncoderState, NeuralStage | None] | None = None
         self.embedder: BackgroundEmbedder | None = None
+        self._answering: NeuralStage | None = None  # the stage as questions use it
 
     @property
     def neural_state(self) -> EncoderState:
@@ -142,6 +143,7 @@ class KnowledgeService:
             return None
         if self.embedder is None:
             self.embedder = BackgroundEmbedder(stage)
+            self._answering = stage.limited(INTERACTIVE_LIMIT)  # the walk embeds the rest
         knowledge = self._knowledge
         if knowledge is not None:
             self.embedder.start(knowledge)
@@ -197,7 +199,7 @@ class KnowledgeService:
             quote_max_chars=settings.quote_max_chars,
             abstain_threshold=settings.abstain_threshold,
             semantic=settings.semantic_similarity,
-            neural=self.neural,
+            neural=self._answering or self.neural,
         )
 
     def install(self, knowledge: KnowledgeBase) -> ReloadReport:

@@ -94,11 +94,14 @@ def plain(text: str) -> str:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` (hidden ones included) with its bytes."""
+    """Every file under `root` (hidden ones included) with its bytes, but for the database and
+    the neural vector cache (derived data, saved as the bot runs)."""
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and not path.name.startswith("dateline.sqlite3")
+        if path.is_file()
+        and not path.name.startswith("dateline.sqlite3")
+        and "vectors" not in path.relative_to(root).parts
     }
 
 

@@ -220,14 +220,16 @@ def eval_command(args: argparse.Namespace, settings: Settings) -> int:
     results = {}
     for neural in modes[args.reranker]:
         label = "neural" if neural else "bm25"
+
+        def report(line: str, label: str = label) -> None:
+            _stderr().print(f"[dim]{label}: {escape(line)}[/dim]")
+
         results[label] = run_evaluation(
             args.folder,
             settings.model_copy(update={"reranker": neural}),
             limit=args.limit,
             unanswerable=not args.no_unanswerable,
-            progress=lambda line, label=label: _stderr().print(
-                f"[dim]{label}: {escape(line)}[/dim]"
-            ),
+            progress=report,
         )
     if args.json:
         data = (
@@ -369,6 +371,7 @@ def bench_command(args: argparse.Namespace, settings: Settings) -> int:
         size=args.size,
         questions=args.questions,
         rank_bm25_sample=args.rank_bm25_sample,
+        neural_questions=args.neural_questions,
         baselines=args.baselines,
         stall_rebuild=args.rebuild_stall,
         workdir=args.workdir,

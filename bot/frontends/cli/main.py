@@ -228,6 +228,13 @@ def _add_scale_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
     bench.add_argument("--questions", type=int, default=1000, metavar="N")
     bench.add_argument(
+        "--neural-questions",
+        type=int,
+        default=200,
+        metavar="N",
+        help="questions timed with the neural stage, cold then warm vectors (0: skip)",
+    )
+    bench.add_argument(
         "--rank-bm25-sample",
         type=int,
         default=100,

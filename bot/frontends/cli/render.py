@@ -187,6 +187,34 @@ def _ms(figures: dict[str, Any] | None, key: str) -> str:
     return f"{figures[key]:,.3f}"
 
 
+def _render_neural(console: Console, neural: dict[str, Any] | None) -> None:
+    """The neural stage's part of `dateline bench`."""
+    if neural is None:
+        return
+    if not neural["available"]:
+        console.print(
+            f"neural stage not measured: {neural['reason']}", style="yellow", markup=False
+        )
+        return
+    table = Table(title="Neural stage (ms per answer)", title_justify="left")
+    for column in ("vectors", "p50", "p95", "p99"):
+        table.add_column(column, justify="left" if column == "vectors" else "right")
+    for label, key in (
+        ("cold (embedded on demand)", "ask_cold_vectors"),
+        ("warm", "ask_warm_vectors"),
+    ):
+        values = neural[key]
+        table.add_row(label, _ms(values, "p50_ms"), _ms(values, "p95_ms"), _ms(values, "p99_ms"))
+    console.print(table)
+    console.print(
+        f"encoder: {neural['texts_per_second']:,.0f} texts/s = "
+        f"{neural['passages_per_second']:,.0f} passages/s; whole knowledge "
+        f"({neural['texts_in_knowledge']:,} texts) projected at "
+        f"{neural['projected_full_embedding_minutes']} min; "
+        f"model load {neural['model_load_ms']:.0f} ms"
+    )
+
+
 def render_bench(console: Console, figures: dict[str, Any]) -> None:
     """`dateline bench`: machine, corpus, timings, baselines and the floors."""
     machine, corpus = figures["machine"], figures["corpus"]
@@ -245,6 +273,8 @@ def render_bench(console: Console, figures: dict[str, Any]) -> None:
                 f"{values['qps']:,.0f}",
             )
     console.print(table)
+
+    _render_neural(console, figures.get("neural"))
 
     table = Table(title="Event-loop stall while reloading in a worker thread", title_justify="left")
     for column in ("reload", "seconds", "max stall ms", "p99 ms"):

@@ -44,6 +44,7 @@ from bot.settings import Settings, load_settings
 from bot.snapshot import SnapshotBuilder, read_manifest, read_version, snapshot_bytes, snapshot_home
 from bot.tooling.bench.baselines import bm25s_run, latency_figures, rank_bm25_run
 from bot.tooling.bench.corpus import Corpus, iter_sample, load_questions, news_path, write_corpus
+from bot.tooling.bench.neural import neural_figures
 from bot.tooling.bench.stall import idle_stall, stall_during
 
 SIZES: dict[str, int] = {"tiny": 1, "100k": 1, "1m": 10}  # repetitions of the news corpus
@@ -65,6 +66,7 @@ class BenchOptions:
     baselines: bool | None = None
     stall_rebuild: bool | None = None
     tiny_articles: int = 300
+    neural_questions: int = 200  # 0: skip the neural stage's figures
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -380,6 +382,12 @@ def run_bench(options: BenchOptions, say: Say = lambda line: None) -> dict[str, 
         figures["latency"] = latency
         if latency["ask"]["p95_ms"] > 5.0 or options.size == "tiny":
             figures["ask_profile"] = ask_profile(knowledge, settings, questions[:200])
+        if options.neural_questions:
+            say(f"the neural stage on {options.neural_questions:,} questions ...")
+            figures["neural"] = neural_figures(
+                knowledge, settings, questions[: options.neural_questions]
+            )
+            figures["peak_rss_mb_with_model"] = peak_rss_mb()
         figures["reloads"] = _reloads(knowledge, builder, settings, corpus, options, say)
         figures["peak_rss_mb"] = {"dateline": peak_rss_mb()}
         if options.with_baselines:

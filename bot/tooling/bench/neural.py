@@ -1,0 +1,78 @@
+"""The neural stage's figures for `dateline bench`: answer latency with cold and with warm
+vectors, encoder throughput, and the projected time to embed the whole knowledge base.
+
+Cold: the vector cache is empty, so each question embeds its candidates on demand (the
+case of a first start before the background walk has reached them). Warm: the same
+questions again, every candidate's vectors cached. Throughput: the background walk's own
+batches over the first `THROUGHPUT_TEXTS` texts of the knowledge base; the full-embedding
+time is that rate applied to every text the stage reads (a projection, labelled as such).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bot.answers import answer_question
+from bot.answers.neural import NeuralStage
+from bot.knowledge import KnowledgeBase
+from bot.neural import VectorCache, load_encoder
+from bot.serving.embedding import BATCH
+from bot.settings import Settings
+from bot.tooling.bench.baselines import latency_figures
+
+THROUGHPUT_TEXTS = 2_000
+
+
+def _ask_ms(
+    knowledge: KnowledgeBase, settings: Settings, stage: NeuralStage, questions: Sequence[str]
+) -> list[float]:
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        answer_question(
+            knowledge,
+            question,
+            alternatives=settings.alternatives,
+            max_question_chars=settings.max_question_chars,
+            quote_max_chars=settings.quote_max_chars,
+            abstain_threshold=settings.abstain_threshold,
+            semantic=settings.semantic_similarity,
+            neural=stage,
+        )
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def neural_figures(
+    knowledge: KnowledgeBase, settings: Settings, questions: Sequence[str]
+) -> dict[str, Any]:
+    """Every neural figure, or the reason there are none."""
+    state = load_encoder(settings.reranker, threads=settings.reranker_threads)
+    if state.encoder is None:
+        return {"available": False, "reason": state.reason}
+    stage = NeuralStage(state.encoder, VectorCache(state.encoder.model_id))
+    cold = _ask_ms(knowledge, settings, stage, questions)
+    on_demand = stage.embedded_on_demand
+    warm = _ask_ms(knowledge, settings, stage, questions)
+    texts = list(dict.fromkeys(stage.knowledge_texts(knowledge)))
+    sample = texts[:THROUGHPUT_TEXTS]
+    started = time.perf_counter()
+    for first in range(0, len(sample), BATCH):
+        stage.encode(sample[first : first + BATCH])
+    seconds = time.perf_counter() - started
+    rate = len(sample) / seconds if seconds else 0.0
+    per_passage = len(texts) / max(knowledge.passage_count, 1)
+    return {
+        "available": True,
+        "model_load_ms": round(state.load_ms, 1),
+        "questions": len(questions),
+        "ask_cold_vectors": latency_figures(cold),
+        "texts_embedded_on_demand": on_demand,
+        "ask_warm_vectors": latency_figures(warm),
+        "texts_per_second": round(rate, 1),
+        "passages_per_second": round(rate / per_passage, 1),
+        "texts_in_knowledge": len(texts),
+        "projected_full_embedding_minutes": round(len(texts) / rate / 60, 1) if rate else None,
+    }

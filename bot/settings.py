@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # Embed the whole knowledge base in the background once it serves (the bot, `dateline
     # index build`); off, only the candidates of questions asked are embedded, as they come.
     reranker_background: bool = True
+    # Where the encoder's vectors are kept (default: <cache_dir>/vectors); shared safely by
+    # every process and knowledge base, since vectors are keyed by text and model.
+    vector_dir: Path | None = None
 
     # --- discord -----------------------------------------------------------------------
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

@@ -158,8 +158,8 @@ class NeuralStage:
 
 
 def vector_folder(settings: Settings) -> Path:
-    """Where the vectors are kept: beside the snapshots, in the cache folder."""
-    return settings.cache_dir / "vectors"
+    """Where the vectors are kept: `vector_dir`, or beside the snapshots in the cache folder."""
+    return settings.vector_dir or settings.cache_dir / "vectors"
 
 
 @cache

@@ -8,6 +8,8 @@ development-guild setting, exactly as a developer would run it.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -52,6 +54,9 @@ def write_articles(folder: Path, articles: Mapping[str, str]) -> Path:
     for name, text in articles.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+SESSION_VECTORS = Path(tempfile.gettempdir()) / f"dateline-test-vectors-{os.getpid()}"
 
 
 class QuickShardedBot(ShardedDatelineBot):
@@ -102,6 +107,9 @@ class Harness:
             "use_snapshot": False,
             "dev_guild_ids": [self.guild.id],
             "cooldown_rate": 50,
+            # One vector cache for the whole run (keyed by text): each test's bot finds the
+            # bundled story's vectors made, as a restarted bot would.
+            "vector_dir": SESSION_VECTORS,
         }
         values.update(overrides)
         return load_settings(**values)

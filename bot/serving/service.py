@@ -204,6 +204,7 @@ class KnowledgeService:
 
     def install(self, knowledge: KnowledgeBase) -> ReloadReport:
         """Serve an already built snapshot (the CLI builds with a progress bar first)."""
+        self._neural_pair()  # load the model now, not inside the first answer's time
         with self._reload_lock:
             return self._swap(knowledge, started=time.perf_counter() - knowledge.build_seconds)
 

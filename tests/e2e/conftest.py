@@ -27,3 +27,21 @@ async def fake_guild(fake_discord: FakeDiscord) -> FakeGuild:
     await fake_discord.add_user(guild, "alice")
     await fake_discord.add_user(guild, "root", roles=[admin])
     return guild
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _vectors_made_once() -> None:
+    """Load the encoder and embed the bundled story into the run's vector cache once, before
+    any bot starts: each test's bot then starts as a restarted bot does, vectors in hand,
+    instead of the first test paying the model load and the embedding inside its timeouts."""
+    from bot.answers.neural import shared_stage
+    from bot.knowledge import build_knowledge_base
+    from bot.settings import load_settings
+    from tests.e2e.dateline_harness import BUNDLED_KNOWLEDGE, SESSION_VECTORS
+
+    settings = load_settings(_env_file=None, vector_dir=SESSION_VECTORS, use_snapshot=False)
+    _, stage = shared_stage(settings)
+    if stage is not None:
+        knowledge = build_knowledge_base(settings, [BUNDLED_KNOWLEDGE])
+        stage.embed_missing(list(stage.knowledge_texts(knowledge)))
+        stage.vectors.flush()

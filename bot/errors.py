@@ -5,7 +5,11 @@ class DatelineError(Exception):
     """Base class for every error Dateline raises on purpose."""
 
 
-class SettingsError(DatelineError):
+class InputError(DatelineError):
+    """What the operator gave cannot be used as given (front ends: exit code 2)."""
+
+
+class SettingsError(InputError):
     """A configuration value is invalid; the message names the variable."""
 
 
@@ -13,7 +17,11 @@ class KnowledgeError(DatelineError):
     """The knowledge base could not be built or loaded."""
 
 
-class QuestionError(DatelineError):
+class KnowledgePathError(KnowledgeError, InputError):
+    """A knowledge path does not exist, or loads no article: the message names it."""
+
+
+class QuestionError(InputError):
     """A question cannot be answered as asked (empty, too long, ...)."""
 
 

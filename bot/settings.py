@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     passage_words: int = Field(default=150, ge=20, le=2000)
     cache_dir: Path = Path(".dateline-cache")
     use_snapshot: bool = True
+    # A reload whose article files are gone for more than this share of the serving articles
+    # is refused until confirmed (bot.serving.reload_guard), as is a missing knowledge path.
+    reload_max_removed_share: float = Field(default=0.5, ge=0, le=1)
 
     # --- retrieval and answers ---------------------------------------------------------
     bm25_variant: BM25Variant = "okapi"

@@ -8,6 +8,7 @@ failed build leaves the old snapshot serving; two reloads never run at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import time
@@ -21,6 +22,7 @@ from bot.errors import KnowledgeError, ReloadInProgressError
 from bot.knowledge import KnowledgeBase, LoadProblem, ProgressCallback, build_knowledge_base
 from bot.neural import EncoderState
 from bot.serving.embedding import BackgroundEmbedder
+from bot.serving.reload_guard import ReloadRefusal, articles_per_file, check_reload
 from bot.settings import Settings
 from bot.snapshot import snapshot_builder
 
@@ -43,9 +45,17 @@ class ReloadReport:
     seconds: float = 0.0
     error: str | None = None
     finished_at: float = field(default_factory=time.time)
+    # Refused by the reload safety rule (bot.serving.reload_guard): a confirmed reload
+    # (`force`) would go ahead.
+    needs_confirmation: bool = False
 
     def summary(self) -> str:
         """One line for logs and chat replies."""
+        if self.needs_confirmation:
+            return (
+                f"reload refused: {self.error}; the previous knowledge is still serving "
+                "(confirm the reload to go ahead)"
+            )
         if not self.ok:
             return (
                 f"reload failed after {self.seconds:.2f} s: {self.error}; "
@@ -154,10 +164,10 @@ class KnowledgeService:
         """The snapshot currently serving; loads it on first use."""
         knowledge = self._knowledge
         if knowledge is None:
-            self.reload()
+            report = self.reload()
             knowledge = self._knowledge
             if knowledge is None:
-                raise ReloadInProgressError("the knowledge base could not be loaded")
+                raise KnowledgeError(f"the knowledge base could not be loaded: {report.error}")
         return knowledge
 
     @property
@@ -208,17 +218,33 @@ class KnowledgeService:
         with self._reload_lock:
             return self._swap(knowledge, started=time.perf_counter() - knowledge.build_seconds)
 
-    def reload(self, progress: ProgressCallback | None = None) -> ReloadReport:
-        """Build a new snapshot in this thread and swap it in; refuses to overlap another."""
+    def reload(
+        self, progress: ProgressCallback | None = None, *, force: bool = False
+    ) -> ReloadReport:
+        """Build a new snapshot in this thread and swap it in; refuses to overlap another.
+
+        Without `force`, a reload the safety rule refuses (a missing knowledge path, most
+        articles' files gone) builds nothing and keeps the current knowledge serving; the
+        first load of a service with a missing path is refused whatever `force` says: an empty
+        bot is never what the operator meant.
+        """
         if not self._reload_lock.acquire(blocking=False):
             raise ReloadInProgressError("a reload is already running; try again when it finishes")
         try:
-            return self._reload_locked(progress)
+            return self._reload_locked(progress, force)
         finally:
             self._reload_lock.release()
 
-    def _reload_locked(self, progress: ProgressCallback | None) -> ReloadReport:
+    def _reload_locked(self, progress: ProgressCallback | None, force: bool) -> ReloadReport:
         started = time.perf_counter()
+        if not force or self._knowledge is None:
+            refusal = check_reload(
+                self.paths,
+                articles_per_file(self._knowledge),
+                self.settings.reload_max_removed_share,
+            )
+            if refusal is not None and (not force or refusal.missing_paths):
+                return self._refused(refusal, started)
         try:
             new = self._builder(self.settings, self.paths, progress)
         except Exception as error:  # any failure must leave the old snapshot serving
@@ -228,6 +254,18 @@ class KnowledgeService:
             shared_word_vectors()  # read once here, off the event loop, not in the first answer
         self._neural_pair()  # the model too
         return self._swap(new, started)
+
+    def _refused(self, refusal: ReloadRefusal, started: float) -> ReloadReport:
+        """Record a reload the safety rule stopped; the current knowledge keeps serving."""
+        report = ReloadReport(
+            ok=False,
+            seconds=time.perf_counter() - started,
+            error=refusal.reason,
+            needs_confirmation=self._knowledge is not None,
+        )
+        self.last_reload = report
+        log.warning("%s", report.summary())
+        return report
 
     def _failed(self, error: Exception, started: float) -> ReloadReport:
         """Record a build that failed; the current knowledge keeps serving."""
@@ -286,8 +324,10 @@ class KnowledgeService:
             raise ReloadInProgressError("a reload is already running; try again when it finishes")
         return await asyncio.to_thread(self.adopt_snapshot)
 
-    async def reload_async(self, progress: ProgressCallback | None = None) -> ReloadReport:
+    async def reload_async(
+        self, progress: ProgressCallback | None = None, *, force: bool = False
+    ) -> ReloadReport:
         """Reload in a worker thread so the event loop keeps answering meanwhile."""
         if self.reloading:
             raise ReloadInProgressError("a reload is already running; try again when it finishes")
-        return await asyncio.to_thread(self.reload, progress)
+        return await asyncio.to_thread(functools.partial(self.reload, progress, force=force))

@@ -2,7 +2,12 @@
 codec) and the fingerprints that decide when one is still valid.
 """
 
-from bot.snapshot.build import SnapshotBuilder, snapshot_builder, snapshot_status
+from bot.snapshot.build import (
+    SnapshotBuilder,
+    published_articles_per_file,
+    snapshot_builder,
+    snapshot_status,
+)
 from bot.snapshot.codec import read_array, write_array
 from bot.snapshot.load import snapshot_bytes
 from bot.snapshot.store import (
@@ -18,6 +23,7 @@ __all__ = [
     "MANIFEST",
     "SnapshotBuilder",
     "VersionPointer",
+    "published_articles_per_file",
     "read_array",
     "read_manifest",
     "read_version",

@@ -523,6 +523,18 @@ def snapshot_builder(settings: Settings) -> SnapshotBuilder | None:
     return SnapshotBuilder() if settings.use_snapshot else None
 
 
+def published_articles_per_file(settings: Settings) -> dict[str, int]:
+    """Article count per source file in the published snapshot (empty when there is none):
+    what the bot serves, for `dateline index build`'s reload safety check."""
+    manifest, _ = _manifest(snapshot_home(settings, list(settings.knowledge_paths)))
+    if manifest is None:
+        return {}
+    counts: dict[str, int] = defaultdict(int)
+    for entry in manifest.files:
+        counts[entry.fingerprint.path] += entry.end_article - entry.first_article
+    return dict(counts)
+
+
 def snapshot_status(settings: Settings, stats: BuildStats | None = None) -> dict[str, Any]:
     """The published snapshot of the configured knowledge, and whether it is current."""
     current = _current(settings, None)

@@ -4,6 +4,7 @@ reload under load, extension reload with rollback, sync cooldown."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from bot.knowledge import KnowledgeBase, ProgressCallback, build_knowledge_base
 from bot.serving import KnowledgeService
 from bot.settings import Settings
 
-from .dateline_harness import BRIDGE_STORIES, Harness, write_articles
+from .dateline_harness import BRIDGE_STORIES, BUNDLED_KNOWLEDGE, Harness, write_articles
 from .fakes.discord_server import FakeDiscord, FakeInteraction
 from .fakes.state import FakeGuild
 
@@ -230,3 +231,36 @@ async def test_a_failed_reload_keeps_the_old_knowledge_answering(harness: Harnes
         assert "Luigi Di Maio" in reply["embeds"][0]["description"]
         rows = await audit_rows(bot)
         assert (rows[-1].action, rows[-1].result) == ("admin reload", "error")
+
+
+async def test_a_reload_of_a_missing_folder_is_refused_until_confirmed(harness: Harness) -> None:
+    folder = harness.tmp_path / "knowledge"
+    shutil.copytree(BUNDLED_KNOWLEDGE, folder)
+    fake = harness.fake
+    async with harness.running(harness.settings(folder)) as bot:
+        folder.rename(harness.tmp_path / "knowledge-renamed")  # an operator's slip
+        ix = await fake.slash_command(harness.general, harness.root, "admin reload")
+        report = (await ix.followup()).json["embeds"][0]
+        assert report["title"] == "Reload refused — the previous knowledge is still answering"
+        assert "does not exist" in report["description"]
+        assert "/admin reload force:true" in report["description"]
+        reply = await harness.mention(harness.alice, "Who welcomed the first planes?")
+        description = reply["embeds"][0]["description"]
+        assert "Luigi Di Maio" in description
+        assert "MOSCOW, April 2 /TASS/" in str(reply["embeds"][0])
+        rows = await audit_rows(bot)
+        assert (rows[-1].action, rows[-1].result) == ("admin reload", "error")
+        assert rows[-1].detail["force"] is False
+
+        confirmed = await fake.slash_command(
+            harness.general, harness.root, "admin reload", {"force": True}
+        )
+        emptied = (await confirmed.followup()).json["embeds"][0]
+        assert emptied["title"] == "Knowledge reloaded"
+        assert "**0** articles" in emptied["description"]
+        removed = next(field for field in emptied["fields"] if field["name"].startswith("Removed"))
+        assert removed["name"] == "Removed (1)"
+        gone = await harness.mention(harness.alice, "Who welcomed the first planes?")
+        assert "Luigi Di Maio" not in str(gone)
+        rows = await audit_rows(bot)
+        assert (rows[-1].result, rows[-1].detail["force"]) == ("ok", True)

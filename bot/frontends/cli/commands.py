@@ -18,21 +18,28 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answers import AnswerStatus
-from bot.errors import DatelineError, ReloadInProgressError
+from bot.errors import DatelineError, KnowledgePathError, ReloadInProgressError
 from bot.frontends.cli.json_output import answer_json, knowledge_json
 from bot.frontends.cli.render import build_progress, render_answer, render_knowledge
 from bot.knowledge import KnowledgeBase, build_knowledge_base
 from bot.records import Stats, Store, describe_since
 from bot.serving import Builder, KnowledgeService
+from bot.serving.reload_guard import check_reload, missing_knowledge_paths
 from bot.settings import Settings
 from bot.snapshot import snapshot_builder
 
+# One scheme for every sub-command (README, "Exit codes"): 0 answered or honestly not found,
+# 1 a runtime failure, 2 a usage or input error.
 EXIT_OK = 0
-EXIT_PROBLEMS = 1
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
+
+# Load problems named on stderr by every command that loads the knowledge (file: reason).
+SHOWN_PROBLEMS = 5
 
 CHAT_HELP = """Type a question and press Enter.
   :reload   reload the knowledge base from disk
+  :reload!  reload even if most articles would go (a confirmed reload)
   :sources  list the articles
   :help     show this help
   :quit     leave (Ctrl-D works too)"""
@@ -49,6 +56,13 @@ def _load(
     errors = _stderr()
     started = time.perf_counter()
     build = builder or (snapshot_builder(settings) if paths is None else None)
+    chosen = paths or list(settings.knowledge_paths)
+    missing = missing_knowledge_paths(chosen)
+    if missing:
+        raise KnowledgePathError(
+            f"the knowledge path {', '.join(missing)} does not exist (a typo in -K or "
+            "DATELINE_KNOWLEDGE_PATHS, a renamed folder, an unmounted volume?)"
+        )
     with build_progress(errors) as progress:
         knowledge = (build or build_knowledge_base)(settings, paths, progress)
     log_line = (
@@ -56,6 +70,19 @@ def _load(
         f"{len(knowledge.report.problems)} problems in {time.perf_counter() - started:.2f} s"
     )
     errors.print(f"[dim]{escape(log_line)}[/dim]")
+    problems = knowledge.report.problems
+    for problem in problems[:SHOWN_PROBLEMS]:
+        errors.print(f"[yellow]{escape(str(problem))}[/yellow]", highlight=False, soft_wrap=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        errors.print(
+            f"[yellow]… and {len(problems) - SHOWN_PROBLEMS:,} more (`dateline check` lists "
+            "them all)[/yellow]"
+        )
+    if knowledge.article_count == 0:
+        raise KnowledgePathError(
+            f"no article loaded from {', '.join(path.as_posix() for path in chosen)}"
+            + (" (the problems above say why)" if knowledge.report.problems else "")
+        )
     return knowledge
 
 
@@ -71,7 +98,7 @@ def check_command(args: argparse.Namespace, settings: Settings) -> int:
         service = KnowledgeService(settings)
         service.install(knowledge)
         console.print(escape(service.reranker_summary()), style="dim", highlight=False)
-    return EXIT_PROBLEMS if knowledge.report.failed else EXIT_OK
+    return EXIT_USAGE if knowledge.report.failed else EXIT_OK
 
 
 def _service(settings: Settings) -> KnowledgeService:
@@ -97,7 +124,7 @@ def ask_command(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write("\n")
     else:
         render_answer(Console(), answer)
-    return EXIT_PROBLEMS if answer.status is AnswerStatus.INVALID_QUESTION else EXIT_OK
+    return EXIT_USAGE if answer.status is AnswerStatus.INVALID_QUESTION else EXIT_OK
 
 
 def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
@@ -119,7 +146,7 @@ def _ask_batch(args: argparse.Namespace, settings: Settings) -> int:
             errors.print(
                 f'[yellow]line {number}: not a JSON object with a "question"; skipped[/yellow]'
             )
-            status = EXIT_PROBLEMS
+            status = EXIT_USAGE
             continue
         answer = service.ask(str(record.get("question", "")), args.alternatives)
         sys.stdout.write(
@@ -199,9 +226,9 @@ def _chat_loop(console: Console, service: KnowledgeService, args: argparse.Names
             return EXIT_OK
         if line == ":help":
             console.print(CHAT_HELP, highlight=False)
-        elif line == ":reload":
+        elif line in (":reload", ":reload!"):
             try:
-                console.print(escape(service.reload().summary()))
+                console.print(escape(service.reload(force=line == ":reload!").summary()))
             except ReloadInProgressError as error:
                 console.print(f"[yellow]{escape(str(error))}[/yellow]")
         elif line == ":sources":
@@ -313,7 +340,7 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
             "when the Discord bot records its first question; DATELINE_DATABASE_PATH says "
             "where it lives."
         )
-        return EXIT_PROBLEMS
+        return EXIT_FAILURE
     pruned: int | None = None
     if args.prune:
         with Store.open(path) as store:
@@ -339,7 +366,7 @@ def stats_command(args: argparse.Namespace, settings: Settings) -> int:
 def index_command(args: argparse.Namespace, settings: Settings) -> int:
     """`dateline index build|status`: publish the snapshot, or say whether it is current."""
     from bot.frontends.cli.render import render_index
-    from bot.snapshot import SnapshotBuilder, snapshot_status
+    from bot.snapshot import SnapshotBuilder, published_articles_per_file, snapshot_status
 
     if args.index_action == "status":
         status = snapshot_status(settings)
@@ -348,7 +375,18 @@ def index_command(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.write("\n")
         else:
             render_index(Console(), status)
-        return EXIT_OK if status.get("current") else EXIT_PROBLEMS
+        return EXIT_OK if status.get("current") else EXIT_FAILURE
+    if not args.allow_shrink:
+        refusal = check_reload(
+            list(settings.knowledge_paths),
+            published_articles_per_file(settings),
+            settings.reload_max_removed_share,
+        )
+        if refusal is not None:
+            raise KnowledgePathError(
+                f"not published: {refusal.reason}; the published snapshot still serves "
+                "(--allow-shrink publishes anyway)"
+            )
     builder = SnapshotBuilder(rebuild=args.full)
     knowledge = _load(settings, builder=builder)
     status = snapshot_status(settings, builder.last_stats)
@@ -358,8 +396,8 @@ def index_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         render_index(Console(), status)
     if knowledge.snapshot_id is None:
-        return EXIT_PROBLEMS
-    return EXIT_PROBLEMS if knowledge.report.failed else EXIT_OK
+        return EXIT_FAILURE
+    return EXIT_FAILURE if knowledge.report.failed else EXIT_OK
 
 
 def bench_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -385,4 +423,4 @@ def bench_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         render_bench(Console(), figures)
     missed = any(not floor["ok"] for floor in figures["floors"])
-    return EXIT_PROBLEMS if missed and args.size != "tiny" else EXIT_OK
+    return EXIT_FAILURE if missed and args.size != "tiny" else EXIT_OK

@@ -1,7 +1,9 @@
 """The `dateline` command: a thin terminal front end over `KnowledgeService`.
 
-Every sub-command has `--help`. Exit codes: 0 ok, 1 a problem in the data (a file failed
-to load, a batch line was invalid), 2 a usage or configuration error.
+Every sub-command has `--help`. Exit codes, one scheme for all (README, "Exit codes"): 0
+answered or honestly not found, 1 a runtime failure, 2 a usage or input error (bad
+arguments or settings, a knowledge path that does not exist or loads no article, an article
+file that failed to load, an empty or over-long question, an invalid batch line).
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot import __version__
-from bot.errors import DatelineError, SettingsError
+from bot.errors import DatelineError, InputError
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_PROBLEMS = 1
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_CODES = (
+    "exit codes: 0 answered or honestly not found, 1 a runtime failure, 2 a usage or input "
+    "error (bad arguments or settings, a missing or empty knowledge path, an article file that "
+    "failed to load, an empty or over-long question)"
+)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -65,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="load the knowledge base and show articles and problems",
         description="Load the articles, show each one's title, dateline and "
-        "passages, and report every problem. Exit 1 if any file failed to load.",
+        "passages, and report every problem. Exit 2 if any file failed to load.",
     )
     check.add_argument(
         "paths",
@@ -186,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start the Discord bot (token from DISCORD_TOKEN or .env).",
     )
     _add_knowledge_option(run)
+    _with_exit_codes(parser)
     return parser
 
 
@@ -201,6 +209,12 @@ def _add_scale_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     actions = index.add_subparsers(dest="index_action", metavar="ACTION", required=True)
     build = actions.add_parser("build", help="build and publish the snapshot")
     build.add_argument("--full", action="store_true", help="ignore the stored snapshot")
+    build.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even if most of the published snapshot's articles are gone "
+        "(by default such a build is refused: see README, Reload safety)",
+    )
     build.add_argument("--json", action="store_true", help="write one JSON object for scripts")
     _add_knowledge_option(build)
     status = actions.add_parser(
@@ -262,6 +276,15 @@ def _add_scale_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     )
 
 
+def _with_exit_codes(parser: argparse.ArgumentParser) -> None:
+    """Every command's `--help` ends with the exit codes."""
+    parser.epilog = EXIT_CODES
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _with_exit_codes(child)
+
+
 def _settings_for(args: argparse.Namespace) -> Settings:
     overrides: dict[str, object] = {}
     knowledge = getattr(args, "knowledge", None)
@@ -311,14 +334,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings_for(args)
         return _handlers()[args.command](args, settings)
-    except SettingsError as error:
+    except InputError as error:
         errors.print(f"[red]dateline:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
         return EXIT_USAGE
     except DatelineError as error:
         errors.print(f"[red]dateline:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
-        return EXIT_PROBLEMS
+        return EXIT_FAILURE
     except json.JSONDecodeError as error:  # pragma: no cover - defensive
         errors.print(f"[red]dateline:[/red] invalid JSON: {error}")
-        return EXIT_PROBLEMS
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130

@@ -219,20 +219,23 @@ class DatelineBot(commands.Bot):
         """Answer off the event loop (retrieval is CPU work)."""
         return await asyncio.to_thread(self.service.ask, question)
 
-    async def reload_knowledge(self) -> ReloadReport:
-        """Rebuild the knowledge base (raises `ReloadInProgressError` if one is running)."""
-        report = await self.service.reload_async()
+    async def reload_knowledge(self, *, force: bool = False) -> ReloadReport:
+        """Rebuild the knowledge base (raises `ReloadInProgressError` if one is running);
+        `force` confirms a reload the safety rule would refuse (`bot.serving.reload_guard`)."""
+        report = await self.service.reload_async(force=force)
         await self.knowledge_changed(report)
         return report
 
-    async def reload_when_free(self, wait: float = RELOAD_WAIT_SECONDS) -> ReloadReport | None:
+    async def reload_when_free(
+        self, wait: float = RELOAD_WAIT_SECONDS, *, force: bool = False
+    ) -> ReloadReport | None:
         """Reload after a file change; if another reload is running (it may have read the folder
         before the change), wait for it and reload again. None if it is still busy after `wait`."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         while True:
             try:
-                return await self.reload_knowledge()
+                return await self.reload_knowledge(force=force)
             except ReloadInProgressError:
                 if loop.time() >= deadline:
                     return None

@@ -37,14 +37,15 @@ def test_check_json_on_bundled_knowledge(
     assert data["problems"] == []
 
 
-def test_check_table_and_exit_1_on_broken_file(
+def test_check_table_and_exit_2_on_broken_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     (tmp_path / "ok.txt").write_text("Fine headline\n\nA fine body.\n", encoding="utf-8")
     (tmp_path / "bad.jsonl").write_text("{broken\n", encoding="utf-8")
-    code, out, _ = _run(capsys, "check", str(tmp_path))
-    assert code == 1
+    code, out, err = _run(capsys, "check", str(tmp_path))
+    assert code == 2
     assert "Fine headline" in out and "broken JSON" in out
+    assert f"{tmp_path.as_posix()}/bad.jsonl" in err  # named on stderr: file and reason
 
 
 def test_ask_json(capsys: pytest.CaptureFixture[str], knowledge_dir: Path) -> None:
@@ -103,7 +104,62 @@ def test_batch_mode_keeps_input_order(
     assert [line["id"] for line in lines] == ["b", "a", "c"]
     assert lines[0]["answered"] and not lines[1]["answered"]
     assert lines[2]["status"] == "invalid_question"
-    assert code == 1 and "line 2" in err
+    assert code == 2 and "line 2" in err
+
+
+def test_a_missing_knowledge_path_is_an_error_naming_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nonexistent"
+    code, out, err = _run(capsys, "ask", "Who welcomed the planes?", "-K", str(missing))
+    assert code == 2 and out == ""
+    assert missing.as_posix() in err and "does not exist" in err
+    assert "None of the articles" not in err
+
+
+def test_a_path_that_loads_no_article_is_an_error_with_the_reasons(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = _run(capsys, "ask", "Who?", "-K", str(tmp_path))
+    assert code == 2 and f"no article loaded from {tmp_path.as_posix()}" in err
+    (tmp_path / "garbage.txt").write_bytes(b"\x00\x01\x02 binary")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    code, _, err = _run(capsys, "ask", "Who?", "-K", str(tmp_path))
+    assert code == 2
+    assert "garbage.txt: binary file" in err and "empty.txt" in err  # named, not counted
+
+
+@pytest.mark.parametrize("question", ["   ", "word " * 200])
+def test_an_empty_or_over_long_question_exits_2(
+    capsys: pytest.CaptureFixture[str], knowledge_dir: Path, question: str
+) -> None:
+    code, out, _ = _run(capsys, "ask", question, "-K", str(knowledge_dir))
+    assert code == 2 and "Question not accepted" in out
+
+
+def test_exit_codes_are_in_every_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in (["check"], ["ask"], ["chat"], ["eval"], ["index", "build"], ["bench"]):
+        with pytest.raises(SystemExit):
+            cli.main([*command, "--help"])
+        assert "1 a runtime failure, 2 a usage" in " ".join(capsys.readouterr().out.split())
+
+
+def test_index_build_refuses_to_publish_a_shrunk_knowledge(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.txt").write_text(f"{name} headline\n\nBody {name}.\n", "utf-8")
+    monkeypatch.setenv("DATELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DATELINE_RERANKER", "off")
+    monkeypatch.setenv("DATELINE_KNOWLEDGE_PATHS", str(folder))
+    assert _run(capsys, "index", "build")[0] == 0
+    (folder / "a.txt").unlink()
+    (folder / "b.txt").unlink()
+    code, _, err = _run(capsys, "index", "build")
+    assert code == 2 and "would remove 2 of the 3 articles" in err and "--allow-shrink" in err
+    assert _run(capsys, "index", "build", "--allow-shrink")[0] == 0
 
 
 def test_invalid_setting_is_one_line_exit_2(

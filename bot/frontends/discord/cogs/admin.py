@@ -122,10 +122,14 @@ class AdminCog(
     @app_commands.command(
         name="reload", description="Reload the articles from disk without a restart"
     )
-    async def reload(self, interaction: discord.Interaction[Any]) -> None:
+    @app_commands.describe(
+        force="Go ahead even if the reload would remove most articles or a knowledge path is "
+        "missing"
+    )
+    async def reload(self, interaction: discord.Interaction[Any], force: bool = False) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            report = await self.bot.reload_knowledge()
+            report = await self.bot.reload_knowledge(force=force)
         except ReloadInProgressError:
             await self._done(interaction, {}, "a reload was already running", result="refused")
             await interaction.followup.send(
@@ -142,6 +146,7 @@ class AdminCog(
                 "changed": len(report.changed),
                 "problems": len(report.problems),
                 "seconds": round(report.seconds, 3),
+                "force": force,
             },
             report.summary(),
             result="ok" if report.ok else "error",
@@ -369,7 +374,8 @@ class AdminCog(
         except KnowledgeError as error:
             await self._refuse(interaction, detail, f"Not removed: {error}.", result="error")
             return
-        report = await self.bot.reload_when_free()
+        # The admin asked for this article to go: its removal needs no second confirmation.
+        report = await self.bot.reload_when_free(force=True)
         detail["reload"] = _reload_state(report)
         await self._done(
             interaction,

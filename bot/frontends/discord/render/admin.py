@@ -37,6 +37,14 @@ def _id_list(ids: Iterable[str], limit: int = LIST_IN_FIELD) -> str:
 
 def reload_embed(report: ReloadReport) -> discord.Embed:
     """The /admin reload reply: what changed, problems and time; or why it failed."""
+    if report.needs_confirmation:
+        embed = discord.Embed(
+            title="Reload refused — the previous knowledge is still answering",
+            description=escape_trimmed(report.error or "unknown reason", 1500)
+            + ".\n\nIf that is what you meant, run `/admin reload force:true`.",
+            colour=COLOUR_ERROR,
+        )
+        return fit_embed(embed)
     if not report.ok:
         embed = discord.Embed(
             title="Reload failed — the previous knowledge is still answering",

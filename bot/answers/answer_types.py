@@ -48,6 +48,17 @@ _TIME = re.compile(
     r"|\b\d{1,2}[:.]\d{2}\b",
     re.I,
 )
+_MONTH = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?"
+)
+# Digits that are part of a date ("March 21", "21st of March", "2020") say when, not how many.
+_DATE = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?\b(,?\s+\d{{4}}\b)?"
+    rf"|\b\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{_MONTH}(\s+\d{{4}})?\b"
+    r"|\b(1[5-9]|20)\d{2}s?\b",
+    re.I,
+)
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+")
 
 
@@ -69,6 +80,7 @@ def offers_answer(answer_type: AnswerType, sentence: str, question: str) -> bool
     asked = question.casefold()
     if answer_type is AnswerType.NUMBER:
         pattern = _NUMBER
+        sentence = _DATE.sub(" ", sentence)
     elif answer_type is AnswerType.TIME:
         pattern = _TIME
     else:

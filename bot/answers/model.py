@@ -68,9 +68,13 @@ class Answer:
         return ((self.best,) if self.best is not None else ()) + self.alternatives
 
 
+# The confidence from which every front end says "high".
+HIGH_CONFIDENCE = 0.8
+
+
 def confidence_label(confidence: float) -> str:
     """A word for a number, shared by every front end."""
-    if confidence >= 0.8:
+    if confidence >= HIGH_CONFIDENCE:
         return "high"
     if confidence >= 0.6:
         return "medium"

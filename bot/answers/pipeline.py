@@ -29,6 +29,12 @@ from bot.knowledge import KnowledgeBase
 from bot.settings import default
 
 NEURAL_PASSAGE = FEATURES.index("neural_passage")
+TYPED_WITHOUT_OFFER = FEATURES.index("typed_without_offer")
+
+# The most confidence a quote gets when the question asks for a number, a time or a name and
+# the quote has none: "low" (`confidence_label`), above the default abstention threshold, so
+# the closest passage is still shown, but never vouched for.
+MISSING_KIND_CONFIDENCE = 0.55
 
 
 def confidence_signals(question: QuestionTerms, best: Finding) -> tuple[float, ...]:
@@ -159,6 +165,9 @@ def answer_question(
     others = [ranked[position] for position in shown[1:]]
     signals = confidence_signals(question_terms, best)
     confidence = confidence_from(signals, semantic=vectors is not None, neural=neural_used)
+    if best.features[TYPED_WITHOUT_OFFER] > 0.0:
+        # "How many …?" answered by a quote without a number is never high confidence.
+        confidence = min(confidence, MISSING_KIND_CONFIDENCE)
     if confidence < abstain_threshold:
         missing = ", ".join(surface_words(knowledge, question, question_terms.unknown[:3]))
         reason = (

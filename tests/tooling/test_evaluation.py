@@ -76,3 +76,6 @@ def test_run_on_a_tiny_set(tmp_path: Path) -> None:
     assert metrics["answer_in_quote"] == 1.0
     assert metrics["article_at_1"] == 1.0
     assert len(result.sweep()) > 10
+    high = [o for o in result.full.answerable if o.confidence >= 0.8]
+    assert metrics["high_confidence_share"] == len(high) / 2
+    assert metrics["high_confidence_precision"] == (1.0 if high else 0.0)

@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.answers import Answer, answer_question
+from bot.answers.model import HIGH_CONFIDENCE
 from bot.answers.neural import shared_stage
 from bot.errors import DatelineError
 from bot.knowledge import KnowledgeBase, LoadReport, assemble, collapse_whitespace, load_articles
@@ -100,6 +101,11 @@ class EvaluationResult:
             ),
             "median_quote_chars": statistics.median(o.quote_chars for o in full) if full else 0,
             "abstention_rate": abstention(full, self.threshold),
+            # How often Dateline says "high" (confidence_label) and how often it is then right.
+            "high_confidence_share": _mean(o.confidence >= HIGH_CONFIDENCE for o in full),
+            "high_confidence_precision": _mean(
+                o.hit for o in full if o.confidence >= HIGH_CONFIDENCE
+            ),
         }
         if self.withheld is not None:
             kept = self.withheld.answerable

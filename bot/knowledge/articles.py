@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.knowledge.datelines import Dateline, find_dateline, parse_dateline
+from bot.text import strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,12 @@ class ArticleRecord(BaseModel):
     url: str | None = None
     language: str | None = None
     agency: str | None = None
+
+    @field_validator("id", "title", "text", "dateline", "source", "agency", mode="after")
+    @classmethod
+    def _visible(cls, value: str | None) -> str | None:
+        """JSON escapes (`\\u202e`) decode after the file's text was cleaned: clean again."""
+        return strip_invisible(value) if value is not None else None
 
     @field_validator("id", "published", mode="before")
     @classmethod
@@ -491,7 +498,8 @@ def load_bytes(data: bytes, path: Path, root: Path) -> FileLoad:
     if warning is not None:
         log.warning("%s: %s", source_file, warning)
         problems.append(LoadProblem(source_file, warning, fatal=False))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Invisible controls could reverse or hide what a member reads (bot.text.invisible).
+    text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
     suffix = path.suffix.lower()
     try:
         if suffix in (".json", ".jsonl"):

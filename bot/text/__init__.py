@@ -2,6 +2,7 @@
 of Dateline's."""
 
 from bot.text.analyzer import Analyzer, Token
+from bot.text.invisible import strip_invisible
 from bot.text.sentences import sentence_spans
 
-__all__ = ["Analyzer", "Token", "sentence_spans"]
+__all__ = ["Analyzer", "Token", "sentence_spans", "strip_invisible"]

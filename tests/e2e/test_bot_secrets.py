@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from bot.frontends.discord.bot import DatelineBot
-from bot.frontends.discord.launcher import EXIT_OK, RedactToken, serve, token_of
+from bot.frontends.discord.launcher import EXIT_OK, serve, token_of
+from bot.frontends.discord.redaction import RedactSecrets
 from bot.settings import Settings
 
 from .dateline_harness import Harness, button
@@ -166,11 +167,11 @@ async def test_the_token_appears_in_no_log_reply_payload_snapshot_or_database_ro
 
 async def test_an_error_carrying_the_token_is_neither_shown_nor_logged(tmp_path: Path) -> None:
     """Should some library put the token into an exception, the user still sees a generic
-    message, and the production logging set-up (`RedactToken` on every handler) hides it."""
+    message, and the production logging set-up (`RedactSecrets` on every handler) hides it."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactToken(SECRET))
+    handler.addFilter(RedactSecrets(SECRET))
     root = logging.getLogger()
     root.addHandler(handler)
     try:
@@ -194,3 +195,35 @@ async def test_an_error_carrying_the_token_is_neither_shown_nor_logged(tmp_path:
     assert "Unauthorized: Authorization: Bot [token]" in output  # it was logged, redacted
     assert SECRET not in output
     assert files_containing(tmp_path, SECRET.encode()) == []
+
+
+async def test_interaction_tokens_are_redacted_from_debug_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """discord.py logs interaction tokens in full at debug level (gateway payloads, webhook
+    URLs); the filter every handler gets hides them, as it hides the bot token."""
+    caplog.set_level(logging.DEBUG)  # unfiltered: shows that the tokens do reach the logs
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.DEBUG)
+    handler.addFilter(RedactSecrets(SECRET))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        async with world(tmp_path) as harness, running_serve(settings_for(harness)):
+            fake = harness.fake
+            ix = await fake.slash_command(
+                harness.general, harness.alice, "ask", {"question": "who opened the bridge?"}
+            )
+            await ix.answer()
+            status = await fake.slash_command(harness.general, harness.root, "admin status")
+            await status.answer()
+            tokens = list(fake.world.interactions)
+    finally:
+        root.removeHandler(handler)
+    assert len(tokens) >= 2
+    assert any(token in caplog.text for token in tokens), "discord.py logged no token to hide"
+    output = stream.getvalue()
+    assert "[redacted]" in output
+    assert [token for token in tokens if token in output] == []
+    assert SECRET not in output

@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from bot import __version__
 from bot.errors import DatelineError, InputError
+from bot.frontends.discord.redaction import RedactSecrets
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -327,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:  # `dateline run` replaces these with its own
+        handler.addFilter(RedactSecrets())
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

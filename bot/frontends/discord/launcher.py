@@ -1,7 +1,8 @@
 """`dateline run`: check the token, set up logging, run the bot until SIGINT/SIGTERM.
 
 The token is a `SecretStr` until the moment it is handed to discord.py, and a logging filter
-replaces it with `[token]` should any message ever contain it.
+on every handler (`bot.frontends.discord.redaction`) replaces it with `[token]` should any
+message ever contain it, and interaction tokens with `[redacted]`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import discord
 
 from bot.errors import DatelineError, SettingsError
 from bot.frontends.discord.bot import DatelineBot, create_bot
+from bot.frontends.discord.redaction import RedactSecrets
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,25 +34,6 @@ MISSING_TOKEN = (
 )
 LOG_FILE_BYTES = 5_000_000
 LOG_FILE_BACKUPS = 3
-
-
-class RedactToken(logging.Filter):
-    """Replaces the token in any log record, however it got there."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self._secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secret:
-            return True
-        message = record.getMessage()
-        if self._secret in message:
-            record.msg = message.replace(self._secret, "[token]")
-            record.args = None
-        if record.exc_text and self._secret in record.exc_text:
-            record.exc_text = record.exc_text.replace(self._secret, "[token]")
-        return True
 
 
 def token_of(settings: Settings) -> str:
@@ -83,7 +66,7 @@ def configure_logging(settings: Settings, secret: str = "") -> None:
         )
         root.addHandler(file_handler)
     for handler in root.handlers:
-        handler.addFilter(RedactToken(secret))
+        handler.addFilter(RedactSecrets(secret))
 
 
 def run_bot(settings: Settings) -> int:

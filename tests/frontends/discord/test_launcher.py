@@ -10,7 +10,8 @@ import pytest
 from bot.errors import SettingsError
 from bot.frontends.cli.main import main
 from bot.frontends.discord.bot import ShardedDatelineBot, build_intents, create_bot
-from bot.frontends.discord.launcher import RedactToken, token_of
+from bot.frontends.discord.launcher import configure_logging, token_of
+from bot.frontends.discord.redaction import RedactSecrets
 from bot.settings import load_settings
 
 
@@ -35,10 +36,45 @@ def test_blank_token_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 def test_token_is_redacted_from_log_records() -> None:
     secret = "MTIz.secret.token"
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "login with %s", (secret,), None)
-    RedactToken(secret).filter(record)
+    RedactSecrets(secret).filter(record)
     assert secret not in record.getMessage() and "[token]" in record.getMessage()
     settings = load_settings(discord_token=secret)
     assert secret not in repr(settings) and secret not in str(settings.discord_token)
+
+
+def test_interaction_tokens_are_redacted_in_payloads_and_urls() -> None:
+    payload = {"id": "1", "type": 2, "token": "aW50ZXJhY3Rpb246MTIzOmFiYw", "version": 1}
+    url = "POST https://discord.com/api/v10/webhooks/42/aW50ZXJhY3Rpb24.x-_=/messages/@original"
+    callback = "/api/v10/interactions/7/aW50ZXJhY3Rpb24/callback has returned 204"
+    for text in (
+        f"WebSocket Event: {payload}",
+        url,
+        callback,
+        f'{{"token": "{payload["token"]}"}}',
+    ):
+        record = logging.LogRecord("discord.http", logging.DEBUG, __file__, 1, "%s", (text,), None)
+        RedactSecrets().filter(record)
+        shown = record.getMessage()
+        assert "aW50ZXJhY3Rpb24" not in shown and "[redacted]" in shown
+    record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "/webhooks/42/abc", None, None)
+    RedactSecrets().filter(record)
+    assert record.getMessage() == "/webhooks/42/[redacted]"
+
+
+def test_every_handler_the_bot_installs_redacts(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    saved = list(root.handlers)
+    try:
+        configure_logging(load_settings(log_file=tmp_path / "bot.log"), "MTIz.secret")
+        assert len(root.handlers) >= 2  # the console and the file
+        for handler in root.handlers:
+            assert any(isinstance(f, RedactSecrets) for f in handler.filters), handler
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+        for handler in saved:
+            root.addHandler(handler)
 
 
 def test_intents_and_sharding_follow_settings(tmp_path: Path) -> None:

@@ -127,6 +127,17 @@ async def test_autocomplete_offers_at_most_25_titles_and_article_shows_one(
         (embed,) = answer["embeds"]
         assert embed["title"].startswith("Harbour story number")
         assert embed["description"].startswith("**LONDON, May")
+        assert ".txt" not in str(answer) and "File" not in [f["name"] for f in embed["fields"]]
+        assert not answer.get("flags", 0) & 64  # public
+        with pytest.raises(TimeoutError):  # a member gets no file path, not even privately
+            await shown.followup(timeout=0.5)
+        by_admin = await fake.slash_command(
+            harness.general, harness.root, "article", {"title": picked["value"]}
+        )
+        assert ".txt" not in str(await by_admin.answer())
+        private = (await by_admin.followup()).json
+        assert private["flags"] & 64 and private["content"].startswith("File: `")
+        assert ".txt`" in private["content"]
         unknown = await fake.slash_command(
             harness.general, harness.alice, "article", {"title": "no such story"}
         )
@@ -164,3 +175,25 @@ async def test_help_explains_usage(harness: Harness) -> None:
         assert answer["flags"] & 64
         fields = {field["name"]: field["value"] for field in embed["fields"]}
         assert "/ask" in fields["Ask"] and f"<#{harness.news}>" in fields["Question channels"]
+
+
+async def test_a_page_button_from_before_a_restart_says_it_has_expired(
+    harness: Harness,
+) -> None:
+    fake = harness.fake
+    settings = harness.settings(harness.stories())
+    async with harness.running(settings):
+        reply = await harness.mention(harness.alice, BRIDGE_QUESTION)
+        more = button(reply, "More results")
+        assert more["custom_id"].startswith("dateline:page:") and not more.get("disabled")
+    async with harness.running(settings):  # a new process: that pager is gone
+        stored = fake.world.messages[int(reply["id"])]
+        assert not button(stored, "More results").get("disabled")  # still shown enabled
+        old = await fake.click_button(stored, more["custom_id"], harness.alice)
+        answer = await old.callback()
+        assert answer.json["type"] == 4 and answer.json["data"]["flags"] & 64
+        assert "This button has expired" in answer.json["data"]["content"]
+        assert answer.json["data"]["allowed_mentions"] == {"parse": []}
+        feedback = button(stored, "dateline:fb:")  # feedback buttons never expire
+        vote = await fake.click_button(stored, feedback["custom_id"], harness.alice)
+        assert "Thanks" in (await vote.callback()).json["data"]["content"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 import discord
@@ -22,7 +23,13 @@ from bot.frontends.discord import render
 from bot.frontends.discord.cooldowns import QuestionCooldown
 from bot.frontends.discord.errors import DatelineTree
 from bot.frontends.discord.recording import PendingQuestion
-from bot.frontends.discord.views import DEFAULT_LIFETIME, DYNAMIC_ITEMS, Vote
+from bot.frontends.discord.views import (
+    DEFAULT_LIFETIME,
+    DYNAMIC_ITEMS,
+    LivePagers,
+    Vote,
+    button_is_live,
+)
 from bot.records import AsyncStore, AuditResult, StorageError
 from bot.serving import KnowledgeService, ReloadReport, SnapshotWatcher, start_watching
 from bot.settings import Settings
@@ -80,6 +87,8 @@ class DatelineBot(commands.Bot):
         self.store = store
         self._open_store = open_store and store is None
         self._owns_store = False
+        # The pagers whose buttons still work (bot.frontends.discord.views, `button_is_live`).
+        self.live_pagers: LivePagers = weakref.WeakValueDictionary()
         self.view_lifetime = view_lifetime
         self.question_cooldown = QuestionCooldown(
             settings.cooldown_rate, settings.cooldown_per_seconds
@@ -138,6 +147,30 @@ class DatelineBot(commands.Bot):
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: the ask cog listens to messages itself."""
+
+    async def on_interaction(self, interaction: discord.Interaction[Any], /) -> None:
+        """A click no handler takes (a pager that expired or predates a restart, a crafted
+        custom id) gets a polite ephemeral reply instead of "This interaction failed"."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        if button_is_live(custom_id, self.live_pagers):
+            return
+        log.info(
+            "expired or unknown button %r by %s in guild %s",
+            custom_id[:100],
+            interaction.user.id,
+            interaction.guild_id,
+        )
+        try:
+            await interaction.response.send_message(
+                render.expired_button_message(),
+                ephemeral=True,
+                allowed_mentions=render.NO_MENTIONS,
+            )
+        except discord.HTTPException as error:
+            log.debug("could not answer an expired button: %s", error)
 
     def _start_watching(self) -> None:
         """Watch mode: reload (debounced) when article files change; stopped on close."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -31,6 +33,12 @@ log = logging.getLogger(__name__)
 Vote = Literal["up", "down"]
 FEEDBACK_PREFIX = "dateline:fb"
 FEEDBACK_TEMPLATE = rf"{FEEDBACK_PREFIX}:(?P<question>[0-9]{{1,19}}):(?P<vote>up|down)"
+PAGE_PREFIX = "dateline:page"
+PAGE_TEMPLATE = rf"{PAGE_PREFIX}:(?P<pager>[0-9a-f]{{16}}):(?P<step>prev|next)"
+# A client's live pagers, by the nonce in their buttons' custom ids (`DatelineBot.live_pagers`):
+# a click whose pager is not there (expired, from before a restart, or a crafted id) gets
+# "this button has expired".
+LivePagers = weakref.WeakValueDictionary[str, "OwnedPager"]
 DEFAULT_LIFETIME = 600.0
 """Seconds a pager stays usable after its last use (well inside the 15-minute interaction
 token, so the final "disable the buttons" edit of an ephemeral reply still succeeds)."""
@@ -111,11 +119,24 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (FeedbackButton,)
 Editor = Callable[..., Awaitable[Any]]
 
 
+def button_is_live(custom_id: str, live_pagers: LivePagers) -> bool:
+    """Whether a click on `custom_id` has a handler: a feedback button (always), or a page
+    button of one of `live_pagers` that has not expired."""
+    if re.fullmatch(FEEDBACK_TEMPLATE, custom_id):
+        return True
+    page = re.fullmatch(PAGE_TEMPLATE, custom_id)
+    if page is None:
+        return False
+    pager = live_pagers.get(page["pager"])
+    return pager is not None and not pager.expired
+
+
 class PageButton(discord.ui.Button["OwnedPager"]):
     """Previous or next page of the pager it belongs to."""
 
-    def __init__(self, step: int, label: str, style: discord.ButtonStyle) -> None:
-        super().__init__(label=label, style=style, row=0)
+    def __init__(self, step: int, label: str, style: discord.ButtonStyle, pager: str) -> None:
+        custom_id = f"{PAGE_PREFIX}:{pager}:{'prev' if step < 0 else 'next'}"
+        super().__init__(label=label, style=style, row=0, custom_id=custom_id)
         self.step = step
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -147,8 +168,14 @@ class OwnedPager(discord.ui.View):
         self._edit: Editor | None = None
         self._expiry: asyncio.Task[None] | None = None
         self._deadline = 0.0
-        self.previous_button = PageButton(-1, self.previous_label, discord.ButtonStyle.secondary)
-        self.next_button = PageButton(+1, self.next_label, discord.ButtonStyle.primary)
+        self.nonce = secrets.token_hex(8)
+        self._registry: LivePagers | None = getattr(client, "live_pagers", None)
+        if self._registry is not None:
+            self._registry[self.nonce] = self
+        self.previous_button = PageButton(
+            -1, self.previous_label, discord.ButtonStyle.secondary, self.nonce
+        )
+        self.next_button = PageButton(+1, self.next_label, discord.ButtonStyle.primary, self.nonce)
         if self.pages > 1:
             self.add_item(self.previous_button)
             self.add_item(self.next_button)
@@ -217,6 +244,8 @@ class OwnedPager(discord.ui.View):
         if self.expired:
             return
         self.expired = True
+        if self._registry is not None:
+            self._registry.pop(self.nonce, None)
         self._sync_buttons()
         self.stop()
         # discord.py just unregistered the dynamic items this view held: put them back

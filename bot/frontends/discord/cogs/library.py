@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.frontends.discord import render
 from bot.frontends.discord.autocomplete import ArticleCatalog
+from bot.frontends.discord.checks import admin_grant
 from bot.frontends.discord.views import SourcesView
 from bot.knowledge import KnowledgeBase
 from bot.serving import ReloadReport
@@ -71,6 +72,22 @@ class LibraryCog(commands.Cog, name="Library"):
         await interaction.response.send_message(
             embed=render.article_embed(found, passages), allowed_mentions=render.NO_MENTIONS
         )
+        if interaction.guild_id is not None and await self._is_admin(interaction):
+            await interaction.followup.send(
+                render.article_file_message(found),
+                ephemeral=True,
+                allowed_mentions=render.NO_MENTIONS,
+            )
+
+    async def _is_admin(self, interaction: discord.Interaction[Any]) -> bool:
+        """Server paths are for admins (checked here, server-side, like every admin path)."""
+        settings = self.bot.settings
+        grant = await admin_grant(
+            interaction,
+            admin_user_ids=settings.admin_user_ids,
+            admin_role_ids=settings.admin_role_ids,
+        )
+        return grant is not None
 
     @article.autocomplete("title")
     async def article_title(

@@ -5,6 +5,7 @@ it renders: answers, the library, knowledge admin, operator replies and statisti
 from bot.frontends.discord.render.admin import (
     ExtensionResult,
     StatusInfo,
+    expired_button_message,
     extensions_embed,
     not_owner_message,
     refusal_message,
@@ -42,6 +43,7 @@ from bot.frontends.discord.render.knowledge import (
 from bot.frontends.discord.render.library import (
     HelpContext,
     article_embed,
+    article_file_message,
     article_not_found_message,
     help_embed,
     sources_embed,
@@ -146,6 +148,7 @@ __all__ = [
     "answer_embed",
     "answer_reply",
     "article_embed",
+    "article_file_message",
     "article_not_found_message",
     "code",
     "content",
@@ -153,6 +156,7 @@ __all__ = [
     "empty_question_message",
     "escape_markdown",
     "escape_trimmed",
+    "expired_button_message",
     "extensions_embed",
     "file_pages",
     "files_embed",

@@ -22,6 +22,11 @@ from bot.frontends.discord.render.markup import (
 from bot.serving import ReloadReport
 
 
+def expired_button_message() -> str:
+    """Shown for a click on a button that no longer works (expired, or from before a restart)."""
+    return "This button has expired — ask again (or run the command again) for fresh buttons."
+
+
 def not_owner_message() -> str:
     """Shown when someone else presses an answer's page buttons."""
     return "Only the person who asked can page through these results — ask your own with `/ask`."

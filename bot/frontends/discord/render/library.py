@@ -52,7 +52,8 @@ def sources_embed(
 
 
 def article_embed(article: Article, passages: int | None = None) -> discord.Embed:
-    """One article: dateline, title (linked), lead, source, file."""
+    """One article: dateline, title (linked), lead, source. Public, so never the server's
+    file path (`article_file_message` gives admins that, privately)."""
     embed = discord.Embed(colour=COLOUR_INFO)
     titled(embed, article)
     parts: list[str] = []
@@ -65,14 +66,18 @@ def article_embed(article: Article, passages: int | None = None) -> discord.Embe
         ("Source", article.source),
         ("Published", article.published),
         ("Link", safe_url(article.url)),
-        ("File", article.source_file),
     ):
         if value:
             shown = value if name == "Link" else escape_trimmed(value, EMBED_FIELD_VALUE)
-            embed.add_field(name=name, value=trim(shown, EMBED_FIELD_VALUE), inline=name != "File")
+            embed.add_field(name=name, value=trim(shown, EMBED_FIELD_VALUE), inline=True)
     if passages is not None:
         embed.add_field(name="Passages", value=f"{passages:,}", inline=True)
     return fit_embed(embed)
+
+
+def article_file_message(article: Article) -> str:
+    """For admins only (ephemeral): where the article shown above lives on the server."""
+    return f"File: `{escape_trimmed(article.source_file, 1800).replace('`', 'ʼ')}`"
 
 
 def article_not_found_message(query: str) -> str:

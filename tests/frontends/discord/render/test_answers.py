@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import discord
 from hypothesis import given
@@ -247,9 +248,12 @@ def test_sources_pages() -> None:
 
 
 def test_article_embed_fields() -> None:
-    embed = render.article_embed(make_article(), 3)
+    article = replace(make_article(), source_file="knowledge/desk/story.txt")
+    embed = render.article_embed(article, 3)
     names = [field.name for field in embed.fields]
-    assert names == ["Source", "Published", "Link", "File", "Passages"]
+    assert names == ["Source", "Published", "Link", "Passages"]  # no server path: it is public
+    assert "knowledge/" not in str(embed.to_dict())
+    assert render.article_file_message(article) == "File: `knowledge/desk/story.txt`"
     assert (embed.description or "").startswith("**MOSCOW, April 2 /TASS/**\nThe mayor")
 
 

@@ -48,7 +48,7 @@ from bot.knowledge import (
 )
 from bot.retrieval import BM25Index
 from bot.settings import Settings
-from bot.snapshot.codec import paused_gc
+from bot.snapshot.codec import paused_gc, spans_from_ends
 from bot.snapshot.fingerprints import (
     FileFingerprint,
     analysis_key,
@@ -61,6 +61,7 @@ from bot.snapshot.store import (
     FileEntry,
     Manifest,
     SnapshotPayload,
+    prune,
     read_manifest,
     read_version,
     snapshot_home,
@@ -129,6 +130,7 @@ class SnapshotBuilder:
         self.last_stats: BuildStats | None = None
         self._last: weakref.ref[KnowledgeBase] | None = None
         self._analyzer: Analyzer | None = None
+        self._pruned: set[Path] = set()
 
     def analyzer(self, settings: Settings) -> Analyzer:
         """One analyzer per builder (its memo stays warm, and no cyclic garbage per reload)."""
@@ -147,6 +149,9 @@ class SnapshotBuilder:
         started = time.perf_counter()
         current = _current(settings, paths)
         home = snapshot_home(settings, current.paths)
+        if self.publish and home not in self._pruned:  # a crash's leftovers go at start-up
+            self._pruned.add(home)
+            prune(home)
         analyzer = self.analyzer(settings)
         last = self._last() if self._last is not None else None
         if not self.rebuild and last is not None and last.content_key == current.key:
@@ -466,7 +471,7 @@ def decode_terms(arrays: Mapping[str, np.ndarray[Any, Any]]) -> list[str]:
     """The sorted vocabulary from `BM25Index.to_arrays()`."""
     joined = arrays["terms_utf8"].tobytes().decode("utf-8")
     ends = arrays["terms_end"].tolist()
-    return [joined[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+    return [joined[a:b] for a, b in spans_from_ends(ends)]
 
 
 def _publish(

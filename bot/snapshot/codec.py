@@ -231,3 +231,9 @@ def problem_from_json(value: Any) -> LoadProblem:
     if line is not None and type(line) is not int:
         raise damaged("problem line is not a number")
     return LoadProblem(file, reason, line, fatal)
+
+
+def spans_from_ends(ends: list[int]) -> zip[tuple[int, int]]:
+    """(start, end) of each item packed back to back, from the items' end offsets (none for
+    an empty snapshot: a knowledge base with no article is saved and loaded like any other)."""
+    return zip([0, *ends[:-1]] if ends else [], ends, strict=True)

@@ -25,6 +25,7 @@ from bot.snapshot.codec import (
     make_article,
     paused_gc,
     read_array,
+    spans_from_ends,
 )
 from bot.snapshot.store import (
     ARTICLES,
@@ -60,7 +61,7 @@ class StoredSnapshot:
         ends = arrays["terms_end"].tolist()
         if len(ends) != self.index.vocabulary_size or (ends and ends[-1] != len(joined)):
             raise damaged("the vocabulary does not match the index")
-        return [joined[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
+        return [joined[a:b] for a, b in spans_from_ends(ends)]
 
     def terms(self) -> tuple[IntArray, npt.NDArray[np.int32]]:
         """(tok_ptr, tok_ids) of every passage, checked against the index."""
@@ -155,10 +156,7 @@ def _texts(directory: Path, manifest: Manifest, text_end: IntArray) -> list[str]
     ends = text_end.tolist()
     try:
         # One decode per article: the GIL is released between them (no long event-loop stall).
-        return [
-            blob[a:b].decode("utf-8", errors="surrogatepass")
-            for a, b in zip([0, *ends[:-1]], ends, strict=True)
-        ]
+        return [blob[a:b].decode("utf-8", errors="surrogatepass") for a, b in spans_from_ends(ends)]
     except UnicodeDecodeError as error:
         raise damaged(f"{TEXTS} is not UTF-8: {error}") from None
 

@@ -33,6 +33,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import time
 from array import array
 from collections.abc import Mapping, Sequence
@@ -82,7 +83,15 @@ TEXTS = "texts.utf8"
 KEEP_SNAPSHOTS = 3
 
 
+# A temporary snapshot folder is named after its writer (`.tmp-<id>-<host>-<pid>`): one whose
+# writer on this machine is gone (a crash mid-publish) is removed at once; one written from
+# another machine sharing the cache folder, or of the older unnamed form, only after this long,
+# since its writer may still be at work.
 _STALE_TEMP_SECONDS = 3600.0
+_HOST = re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:64] or "host"
+_TEMP_WRITER = re.compile(
+    r"\A\.tmp-[0-9]{20}-[0-9a-f]{8}-(?P<host>[A-Za-z0-9_.]+)-(?P<pid>[0-9]+)\Z"
+)
 
 
 _SNAPSHOT_ID = re.compile(r"\A[0-9]{20}-[0-9a-f]{8}\Z")
@@ -428,7 +437,7 @@ def write_snapshot(home: Path, payload: SnapshotPayload) -> VersionPointer:
         payload = replace(payload, index_arrays=payload.index.to_arrays())
     snapshot_id = new_snapshot_id()
     snapshots = home / SNAPSHOTS_DIR
-    temporary = snapshots / f".tmp-{snapshot_id}"
+    temporary = snapshots / f".tmp-{snapshot_id}-{_HOST}-{os.getpid()}"
     temporary.mkdir(parents=True)
     try:
         checksums = _write_data(temporary, payload)
@@ -500,6 +509,23 @@ def _manifest_json(snapshot_id: str, payload: SnapshotPayload, checksums: dict[s
     return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
 
 
+def _abandoned(name: str) -> bool:
+    """Whether a temporary folder's writer was a process of this machine that has ended."""
+    writer = _TEMP_WRITER.match(name)
+    if writer is None or writer["host"] != _HOST:
+        return False
+    pid = int(writer["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
+
+
 def prune(home: Path, keep: str | None = None, count: int = KEEP_SNAPSHOTS) -> None:
     """Remove all but the newest `count` snapshots (and abandoned temporary ones)."""
     snapshots = home / SNAPSHOTS_DIR
@@ -513,7 +539,7 @@ def prune(home: Path, keep: str | None = None, count: int = KEEP_SNAPSHOTS) -> N
     for entry in entries:
         if entry.name.startswith(".tmp-"):
             with contextlib.suppress(OSError):
-                if now - entry.stat().st_mtime > _STALE_TEMP_SECONDS:
+                if _abandoned(entry.name) or now - entry.stat().st_mtime > _STALE_TEMP_SECONDS:
                     doomed.append(entry)
     for entry in doomed:
         shutil.rmtree(entry, ignore_errors=True)

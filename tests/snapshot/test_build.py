@@ -222,3 +222,17 @@ def test_status_names_what_changed(settings: Settings) -> None:
     (folder / "note-2.txt").write_text("Note 2\n\nThe tram line was extended to the port.\n")
     status = snapshot_status(settings)
     assert not status["current"] and status["reason"] == "1 file(s) new or changed, 1 removed"
+
+
+def test_an_empty_knowledge_base_is_saved_and_adopted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    settings = load_settings(knowledge_paths=[empty], cache_dir=tmp_path / "cache")
+    first = SnapshotBuilder()(settings, None, None)
+    assert first.article_count == 0 and first.snapshot_id is not None
+    assert "could not save" not in caplog.text
+    again = SnapshotBuilder()(settings, None, None)
+    assert again.snapshot_id == first.snapshot_id and again.article_count == 0
+    assert SnapshotBuilder().adopt(settings).snapshot_id == first.snapshot_id

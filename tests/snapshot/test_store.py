@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from bot.snapshot import (
     read_version,
     snapshot_dir,
     snapshot_home,
+    store,
     write_array,
 )
 from tests.samples.snapshots import answers, same_knowledge, write_corpus
@@ -285,3 +287,30 @@ def test_version_file_is_replaced_atomically(settings: Settings) -> None:
     assert leftovers == []
     assert not any(p.name.startswith(".tmp-") for p in (home / "snapshots").iterdir())
     assert os.stat(home / "version").st_size < 400
+
+
+def test_a_crashed_publish_is_cleaned_up_at_the_next_start(settings: Settings) -> None:
+    SnapshotBuilder()(settings)
+    snapshots = home_of(settings) / "snapshots"
+    finished = sorted(p.name for p in snapshots.iterdir())
+    # A writer of this machine that died mid-publish (no such process), a live writer (this
+    # test's parent process) and one from another machine sharing the folder.
+    gone_pid = _ended_pid()
+    crashed = snapshots / f".tmp-00000000000000000001-0123abcd-{store._HOST}-{gone_pid}"
+    alive = snapshots / f".tmp-00000000000000000002-0123abcd-{store._HOST}-{os.getppid()}"
+    remote = snapshots / f".tmp-00000000000000000003-0123abcd-otherhost-{gone_pid}"
+    for folder in (crashed, alive, remote):
+        folder.mkdir()
+        (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    SnapshotBuilder()(settings)  # a new process starting: nothing changed, nothing written
+    left = sorted(p.name for p in snapshots.iterdir())
+    assert crashed.name not in left
+    assert alive.name in left and remote.name in left  # they may still be writing
+    assert [name for name in left if not name.startswith(".tmp-")] == finished
+
+
+def _ended_pid() -> int:
+    """The pid of a child process that has exited and been reaped."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid

@@ -34,7 +34,7 @@ async def deliver(send: Callable[[], Awaitable[T]], *, what: str = "reply") -> T
             if attempt == ATTEMPTS:
                 raise
             log.warning(
-                "Discord server error sending a %s (attempt %d of %d), retrying in %.1f s: %s",
+                "Discord server error sending the %s (attempt %d of %d), retrying in %.1f s: %s",
                 what,
                 attempt,
                 ATTEMPTS,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import secrets
 import shutil
 import time
@@ -32,8 +33,10 @@ from pathlib import Path, PurePosixPath
 from bot.errors import KnowledgeError
 from bot.knowledge.articles import (
     SUPPORTED_SUFFIXES,
+    Article,
     LoadProblem,
     LoadReport,
+    ParagraphKind,
     iter_article_files,
     load_bytes,
     load_file,
@@ -45,6 +48,7 @@ from bot.knowledge.filenames import (
 )
 from bot.knowledge.passages import split_passages
 from bot.settings import default
+from bot.text import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +265,14 @@ def _validate(
         raise InvalidArticleFileError(
             f"{target.name} was not added: {reasons or 'no article found'}", load.problems
         )
+    for article in load.articles:
+        missing = _too_little_text(article)
+        if missing is not None:
+            raise InvalidArticleFileError(
+                f"{target.name} was not added: {missing} (an article needs a title and at least "
+                f"one sentence of {MIN_SENTENCE_WORDS} or more different words)",
+                load.problems,
+            )
     summaries: list[ArticleSummary] = []
     for article in load.articles:
         # A run-on stretch without sentence breaks is cut between words by split_passages,
@@ -269,6 +281,28 @@ def _validate(
         display = article.dateline.display if article.dateline is not None else None
         summaries.append(ArticleSummary(article.id, article.title, display, len(passages)))
     return tuple(summaries), load.problems
+
+
+# An upload must read as an article: a title with a word in it, and a body sentence of at least
+# this many different words ("aaaaaaaaaa" or "test test test test" is not news).
+MIN_SENTENCE_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _too_little_text(article: Article) -> str | None:
+    """What is missing for `article` to count as real text, or None."""
+    label = article.title or article.id
+    if not _WORD.search(article.title or ""):
+        return f"article {label!r} has no title"
+    for paragraph in article.paragraphs:
+        if paragraph.kind is not ParagraphKind.BODY:
+            continue
+        body = article.text[paragraph.start : paragraph.end]
+        for start, end in sentence_spans(body):
+            words = [word.casefold() for word in _WORD.findall(body[start:end])]
+            if len(set(words)) >= MIN_SENTENCE_WORDS:
+                return None
+    return f"article {label!r} has no sentence of real text"
 
 
 def _write_temp(folder: Path, data: bytes) -> Path:

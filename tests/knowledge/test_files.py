@@ -267,6 +267,28 @@ def test_invalid_uploads_are_refused_before_writing(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("a.txt", b"aaaaaaaaaa", "no sentence of real text"),
+        ("b.txt", b"Headline\n\ntest test test test test.\n", "no sentence of real text"),
+        ("c.txt", b"Headline\n\n1234 5678 9012.\n", "no sentence of real text"),
+        ("d.jsonl", b'{"title": "Vote", "text": "Yes yes yes. No no."}', "no sentence of real"),
+    ],
+)
+def test_uploads_need_a_title_and_a_real_sentence(
+    tmp_path: Path, name: str, data: bytes, reason: str
+) -> None:
+    with pytest.raises(InvalidArticleFileError) as error:
+        add_article_file(tmp_path, name, data, replace=False, max_bytes=LIMIT)
+    assert reason in str(error.value) and "needs a title and at least one sentence" in str(
+        error.value
+    )
+    assert list(tmp_path.iterdir()) == []
+    short = b"Council votes\n\nThe council voted yes.\n"  # the smallest real article is fine
+    assert add_article_file(tmp_path, "e.txt", short, replace=False, max_bytes=LIMIT).articles
+
+
 def test_size_limit_is_checked_first(tmp_path: Path) -> None:
     with pytest.raises(UploadTooLargeError, match="over the 100-byte limit"):
         add_article_file(tmp_path, "big.txt", STORY * 10, replace=False, max_bytes=100)
@@ -274,9 +296,9 @@ def test_size_limit_is_checked_first(tmp_path: Path) -> None:
 
 
 def test_wall_of_text_is_cut_into_bounded_passages(tmp_path: Path) -> None:
-    wall = ("Headline\n\n" + "word " * 5000).encode()
+    wall = ("Headline\n\n" + "lorem ipsum dolor sit amet " * 1000).encode()
     result = add_article_file(tmp_path, "wall.txt", wall, replace=False, max_bytes=LIMIT)
-    assert result.passage_count >= 5000 // 150
+    assert result.passage_count >= 5000 // 150  # 5,000 words, no sentence break
     assert (tmp_path / "wall.txt").read_bytes() == wall
 
 

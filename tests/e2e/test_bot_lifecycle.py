@@ -105,3 +105,18 @@ async def test_unreachable_discord_exits_1_with_one_line(
     )
     assert code == 1
     assert "could not connect to Discord" in caplog.text
+
+
+async def test_start_up_logs_only_what_an_operator_can_act_on(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with harness.running(harness.settings(message_content_intent=False)):
+        reply = await harness.mention(harness.alice, "Who welcomed the planes?")
+        assert reply["embeds"]
+    lines = [record.getMessage() for record in caplog.records]
+    assert not [line for line in lines if "voice will NOT be supported" in line]
+    assert not [line for line in lines if "Privileged message content intent" in line]
+    intent = [line for line in lines if "message content intent" in line.casefold()]
+    assert len(intent) == 1 and "mentions and slash commands work" in intent[0]
+    assert "Q&A channels" in intent[0]

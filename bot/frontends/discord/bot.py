@@ -57,8 +57,10 @@ def build_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
-def _no_prefix(bot: commands.Bot, message: discord.Message, /) -> list[str]:
-    return []
+# Dateline has no voice features: discord.py's "PyNaCl / davey is not installed, voice will NOT
+# be supported" warnings at start-up are noise an operator cannot act on.
+discord.VoiceClient.warn_nacl = False
+discord.VoiceClient.warn_dave = False
 
 
 class DatelineBot(commands.Bot):
@@ -76,7 +78,9 @@ class DatelineBot(commands.Bot):
     ) -> None:
         options.setdefault("intents", build_intents(settings))
         super().__init__(
-            command_prefix=_no_prefix,
+            # No prefix commands (an empty list also spares the "message content intent is
+            # missing, commands may not work" warning: Dateline says what it means itself).
+            command_prefix=[],
             help_command=None,
             tree_cls=DatelineTree,
             allowed_mentions=render.NO_MENTIONS,
@@ -139,10 +143,12 @@ class DatelineBot(commands.Bot):
             user.id if user else "?",
             len(self.guilds),
         )
-        if self.settings.qa_channel_ids and not self.settings.message_content_intent:
-            log.warning(
-                "DATELINE_QA_CHANNEL_IDS is set but DATELINE_MESSAGE_CONTENT_INTENT is off: "
-                "channel questions are ignored; mentions and slash commands still work"
+        if not self.settings.message_content_intent:
+            log_line = log.warning if self.settings.qa_channel_ids else log.info
+            log_line(
+                "message content intent off (DATELINE_MESSAGE_CONTENT_INTENT): mentions and slash "
+                "commands work; Q&A channels (DATELINE_QA_CHANNEL_IDS) need it"
+                + (", so their questions are ignored" if self.settings.qa_channel_ids else "")
             )
 
     async def on_message(self, message: discord.Message, /) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +89,19 @@ def test_intents_and_sharding_follow_settings(tmp_path: Path) -> None:
     assert not isinstance(create_bot(plain), ShardedDatelineBot)
     with pytest.raises(SettingsError, match="SHARD_COUNT"):
         create_bot(load_settings(shard_ids=[0]))
+
+
+def test_no_voice_warnings_at_start_up() -> None:
+    """discord.py warns once per process that PyNaCl and davey are missing: not our concern."""
+    code = (
+        "import logging; logging.basicConfig(level=logging.INFO)\n"
+        "from bot.frontends.discord.bot import DatelineBot\n"
+        "from bot.settings import load_settings\n"
+        "DatelineBot(load_settings(_env_file=None))\n"
+        "print('created')\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "created" in done.stdout
+    assert "voice will NOT be supported" not in done.stderr

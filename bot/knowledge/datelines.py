@@ -56,11 +56,37 @@ class Dateline:
 
     @property
     def display(self) -> str:
-        """A clean form such as `MOSCOW, April 2 /TASS/`."""
+        """A clean form in the agency's own convention: `MOSCOW, April 2 /TASS/`,
+        `SYDNEY (Reuters) -`, `SPRINGFIELD, May 3 (AP) —` (the parsed parts are unchanged)."""
         head = ", ".join(part for part in (self.place, self.date) if part)
         if self.agency:
-            return f"{head} /{self.agency}/" if head else f"/{self.agency}/"
+            credit = agency_credit(self.agency)
+            return f"{head} {credit}" if head else credit
         return head or self.as_written.strip()
+
+
+# How each agency credits itself after the place and date, as its own wire copy does; any
+# other agency gets its name in parentheses, the most common form.
+_CREDIT_STYLES: dict[str, str] = {
+    "TASS": "/{}/",
+    "Reuters": "({}) -",
+    "AP": "({}) —",
+    "AFP": "({}) -",
+    "Xinhua": "({}) --",
+    "UPI": "({}) --",
+    "dpa": "({}) -",
+    "Interfax": "({}) -",
+    "ANSA": "({}) -",
+    "EFE": "({}) -",
+    "PTI": "({})",
+    "Kyodo": "({})",
+    "Yonhap": "({})",
+}
+
+
+def agency_credit(agency: str) -> str:
+    """`agency` credited the way it writes itself: `/TASS/`, `(Reuters) -`, `(AP) —`."""
+    return _CREDIT_STYLES.get(agency, "({})").format(agency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ STYLES = [
         "TULSA, Okla.",
         "April 4",
         "Reuters",
-        "TULSA, Okla., April 4 /Reuters/",
+        "TULSA, Okla., April 4 (Reuters) -",
     ),
     (
         "omaha, april 7 - Hog prices are expected to be steady.",
@@ -101,7 +101,7 @@ STYLES = [
         "WASHINGTON",
         None,
         "Reuters",
-        "WASHINGTON /Reuters/",
+        "WASHINGTON (Reuters) -",
     ),
     (
         "LONDON/NEW YORK (Reuters) - Banks reported higher profits.",
@@ -109,7 +109,7 @@ STYLES = [
         "LONDON/NEW YORK",
         None,
         "Reuters",
-        "LONDON/NEW YORK /Reuters/",
+        "LONDON/NEW YORK (Reuters) -",
     ),
     (
         "(Reuters) - A court ruled on the appeal on Friday.",
@@ -117,7 +117,7 @@ STYLES = [
         None,
         None,
         "Reuters",
-        "/Reuters/",
+        "(Reuters) -",
     ),
     (
         "ASPEN, Colo./DENVER (Reuters) - Skiers returned to the slopes.",
@@ -125,9 +125,9 @@ STYLES = [
         "ASPEN, Colo./DENVER",
         None,
         "Reuters",
-        "ASPEN, Colo./DENVER /Reuters/",
+        "ASPEN, Colo./DENVER (Reuters) -",
     ),
-    ("Reuters - The agency said it would hire.", "Reuters -", None, None, "Reuters", "/Reuters/"),
+    ("Reuters - The agency said it would hire.", "Reuters -", None, None, "Reuters", "(Reuters) -"),
     # AP
     (
         "PINE RIDGE, S.D. (AP) -- Tribal leaders met with state officials.",
@@ -135,7 +135,7 @@ STYLES = [
         "PINE RIDGE, S.D.",
         None,
         "AP",
-        "PINE RIDGE, S.D. /AP/",
+        "PINE RIDGE, S.D. (AP) —",
     ),
     (
         "INDIANAPOLIS (AP) _ The race was delayed by rain.",
@@ -143,16 +143,16 @@ STYLES = [
         "INDIANAPOLIS",
         None,
         "AP",
-        "INDIANAPOLIS /AP/",
+        "INDIANAPOLIS (AP) —",
     ),
-    ("AP - A start-up won a research grant.", "AP -", None, None, "AP", "/AP/"),
+    ("AP - A start-up won a research grant.", "AP -", None, None, "AP", "(AP) —"),
     (
         "NAIROBI, Kenya (AP) -- Aid workers reached the camp.",
         "NAIROBI, Kenya (AP) --",
         "NAIROBI, Kenya",
         None,
         "AP",
-        "NAIROBI, Kenya /AP/",
+        "NAIROBI, Kenya (AP) —",
     ),
     # Xinhua
     (
@@ -161,7 +161,7 @@ STYLES = [
         "BEIJING",
         "April 25",
         "Xinhua",
-        "BEIJING, April 25 /Xinhua/",
+        "BEIJING, April 25 (Xinhua) --",
     ),
     (
         "(Xinhuanet) -- The exhibition opened on Tuesday.",
@@ -169,7 +169,7 @@ STYLES = [
         None,
         None,
         "Xinhua",
-        "/Xinhua/",
+        "(Xinhua) --",
     ),
     (
         "HANGZHOU, Aug. 17 (Xinhuanet) -- Tea farmers expect a good harvest.",
@@ -177,7 +177,7 @@ STYLES = [
         "HANGZHOU",
         "Aug. 17",
         "Xinhua",
-        "HANGZHOU, Aug. 17 /Xinhua/",
+        "HANGZHOU, Aug. 17 (Xinhua) --",
     ),
     (
         "WUXI (Jiangsu), May 3 (Xinhua) -- A new bridge opened.",
@@ -185,7 +185,7 @@ STYLES = [
         "WUXI (Jiangsu)",
         "May 3",
         "Xinhua",
-        "WUXI (Jiangsu), May 3 /Xinhua/",
+        "WUXI (Jiangsu), May 3 (Xinhua) --",
     ),
     # NYT
     (
@@ -219,7 +219,7 @@ STYLES = [
         "VIENNA",
         None,
         "AFP",
-        "VIENNA /AFP/",
+        "VIENNA (AFP) -",
     ),
     (
         "MOSCOW. Oct 5 (Interfax) - The Duma passed the bill.",
@@ -227,7 +227,7 @@ STYLES = [
         "MOSCOW",
         "Oct 5",
         "Interfax",
-        "MOSCOW, Oct 5 /Interfax/",
+        "MOSCOW, Oct 5 (Interfax) -",
     ),
     (
         "MOSCOW, Oct 5 (RIA Novosti) - The launch went ahead.",
@@ -235,7 +235,7 @@ STYLES = [
         "MOSCOW",
         "Oct 5",
         "RIA Novosti",
-        "MOSCOW, Oct 5 /RIA Novosti/",
+        "MOSCOW, Oct 5 (RIA Novosti)",
     ),
     (
         "CHICAGO, June 3 (UPI) -- Grain prices rose.",
@@ -243,7 +243,7 @@ STYLES = [
         "CHICAGO",
         "June 3",
         "UPI",
-        "CHICAGO, June 3 /UPI/",
+        "CHICAGO, June 3 (UPI) --",
     ),
     (
         "SEOUL, March 3 (Yonhap) -- Exports climbed.",
@@ -251,7 +251,7 @@ STYLES = [
         "SEOUL",
         "March 3",
         "Yonhap",
-        "SEOUL, March 3 /Yonhap/",
+        "SEOUL, March 3 (Yonhap)",
     ),
     (
         "TOKYO (Kyodo) - The yen weakened.",
@@ -259,7 +259,7 @@ STYLES = [
         "TOKYO",
         None,
         "Kyodo",
-        "TOKYO /Kyodo/",
+        "TOKYO (Kyodo)",
     ),
     (
         "HAMBURG (dpa) - The port reported record traffic.",
@@ -267,7 +267,7 @@ STYLES = [
         "HAMBURG",
         None,
         "dpa",
-        "HAMBURG /dpa/",
+        "HAMBURG (dpa) -",
     ),
 ]
 
@@ -345,7 +345,7 @@ RUSSIAN_STYLES = [
         "МОСКВА",
         "2 апр",
         "RIA Novosti",
-        "МОСКВА, 2 апр /RIA Novosti/",
+        "МОСКВА, 2 апр (RIA Novosti)",
     ),
     (
         "МОСКВА, 2 апр - РИА Новости. Власти сообщили о новых мерах.",
@@ -353,7 +353,7 @@ RUSSIAN_STYLES = [
         "МОСКВА",
         "2 апр",
         "RIA Novosti",
-        "МОСКВА, 2 апр /RIA Novosti/",
+        "МОСКВА, 2 апр (RIA Novosti)",
     ),
     (
         "КАЗАНЬ, 15 фев — РИА Новости, Анна Петрова. Фестиваль собрал гостей.",
@@ -361,7 +361,7 @@ RUSSIAN_STYLES = [
         "КАЗАНЬ",
         "15 фев",
         "RIA Novosti",
-        "КАЗАНЬ, 15 фев /RIA Novosti/",
+        "КАЗАНЬ, 15 фев (RIA Novosti)",
     ),
     (
         "СИМФЕРОПОЛЬ, 9 мая — РИА Новости Крым. Парад прошёл по набережной.",
@@ -369,7 +369,7 @@ RUSSIAN_STYLES = [
         "СИМФЕРОПОЛЬ",
         "9 мая",
         "RIA Novosti",
-        "СИМФЕРОПОЛЬ, 9 мая /RIA Novosti/",
+        "СИМФЕРОПОЛЬ, 9 мая (RIA Novosti)",
     ),
     (
         "МОСКВА. 5 октября. ИНТЕРФАКС - Дума приняла закон в первом чтении.",
@@ -377,7 +377,7 @@ RUSSIAN_STYLES = [
         "МОСКВА",
         "5 октября",
         "Interfax",
-        "МОСКВА, 5 октября /Interfax/",
+        "МОСКВА, 5 октября (Interfax) -",
     ),
     (
         "МОСКВА. 5 окт. INTERFAX.RU - Дума приняла закон в первом чтении.",
@@ -385,7 +385,7 @@ RUSSIAN_STYLES = [
         "МОСКВА",
         "5 окт",
         "Interfax",
-        "МОСКВА, 5 окт /Interfax/",
+        "МОСКВА, 5 окт (Interfax) -",
     ),
     (
         "Уфа. 20 дек. INTERFAX.RU — Аэропорт закрыли из-за снегопада.",
@@ -393,7 +393,7 @@ RUSSIAN_STYLES = [
         "Уфа",
         "20 дек",
         "Interfax",
-        "Уфа, 20 дек /Interfax/",
+        "Уфа, 20 дек (Interfax) -",
     ),
     (
         "КИЕВ. 3 июля. Интерфакс-Украина - Правительство утвердило план.",
@@ -401,7 +401,7 @@ RUSSIAN_STYLES = [
         "КИЕВ",
         "3 июля",
         "Interfax",
-        "КИЕВ, 3 июля /Interfax/",
+        "КИЕВ, 3 июля (Interfax) -",
     ),
     (
         "МОСКВА, 2 апреля (Рейтер) - Рубль укрепился к доллару.",
@@ -409,7 +409,7 @@ RUSSIAN_STYLES = [
         "МОСКВА",
         "2 апреля",
         "Reuters",
-        "МОСКВА, 2 апреля /Reuters/",
+        "МОСКВА, 2 апреля (Reuters) -",
     ),
 ]
 ALL_STYLES = STYLES + RUSSIAN_STYLES
@@ -561,8 +561,8 @@ def test_parse_dateline_front_matter(given_text: str, expected: Dateline) -> Non
     ("given_text", "display"),
     [
         ("MOSCOW, April 2./TASS/.", "MOSCOW, April 2 /TASS/"),
-        ("PINE RIDGE, S.D. (AP) --", "PINE RIDGE, S.D. /AP/"),
-        ("(Reuters) -", "/Reuters/"),
+        ("PINE RIDGE, S.D. (AP) --", "PINE RIDGE, S.D. (AP) —"),
+        ("(Reuters) -", "(Reuters) -"),
         ("not a dateline!", "not a dateline!"),
     ],
 )
@@ -621,8 +621,8 @@ def test_russian_dates_accept_every_month_spelling() -> None:
             Dateline("МОСКВА, 2 апреля /TASS/", "МОСКВА", "2 апреля", "TASS"),
         ),
         (
-            "МОСКВА, 2 апр /RIA Novosti/",
-            Dateline("МОСКВА, 2 апр /RIA Novosti/", "МОСКВА", "2 апр", "RIA Novosti"),
+            "МОСКВА, 2 апр (RIA Novosti)",
+            Dateline("МОСКВА, 2 апр (RIA Novosti)", "МОСКВА", "2 апр", "RIA Novosti"),
         ),
         ("МОСКВА, 2 апреля", Dateline("МОСКВА, 2 апреля", "МОСКВА", "2 апреля")),
         ("Москва", Dateline("Москва", "Москва")),
@@ -774,3 +774,20 @@ def test_ground_truth_floors() -> None:
         # anything beyond a handful would be invented datelines.
         without = result.items - result.with_dateline
         assert result.false_positives <= max(6, without // 200), result.name
+
+
+@pytest.mark.parametrize(
+    ("story", "display"),
+    [
+        ("SPRINGFIELD, May 3 (AP) -- The council met.", "SPRINGFIELD, May 3 (AP) —"),
+        ("SYDNEY (Reuters) - Rain fell.", "SYDNEY (Reuters) -"),
+        ("SYDNEY /Reuters/ - Rain fell.", "SYDNEY (Reuters) -"),  # one agency, one form
+        ("MOSCOW, April 2 /TASS/. Planes landed.", "MOSCOW, April 2 /TASS/"),
+        ("BEIJING, May 3 (Xinhua) -- Trains ran.", "BEIJING, May 3 (Xinhua) --"),
+    ],
+)
+def test_each_agency_is_displayed_in_its_own_convention(story: str, display: str) -> None:
+    found = find_dateline(story)
+    assert found is not None and found.dateline.display == display
+    assert found.dateline.as_written == story[found.start : found.end]  # parts unchanged
+    assert found.dateline.agency in display

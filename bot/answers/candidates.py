@@ -8,6 +8,9 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from bot.answers.answer_types import AnswerType, expected_answer_type, offers_answer
 from bot.answers.neural import NeuralEvidence, NeuralStage
 from bot.answers.quote_model import (
@@ -43,8 +46,11 @@ RERANK_MIN_SHARE = 0.4
 
 RERANK_ALWAYS = 5
 
-# With the neural stage this many BM25 hits are re-ranked, none cut by score.
+# With the neural stage this many BM25 hits are re-ranked, none cut by score, and up to
+# DENSE_DEPTH passages nearest the question that BM25 ranked lower join them
+# (bot.answers.dense).
 NEURAL_DEPTH = 30
+DENSE_DEPTH = 5
 
 
 # A window without the kind of answer the question asks for ("how many" and no number) loses
@@ -270,12 +276,16 @@ def candidate_windows(
     if not hits:
         return
     top_score = hits[0][1] if hits[0][1] > 0 else 1.0
-    if neural is None:
+    question_vector = _question_vector(neural, question)
+    if neural is None or question_vector is None:
+        neural = None
         hits = [
             (passage_id, score)
             for rank, (passage_id, score) in enumerate(hits)
             if rank < RERANK_ALWAYS or score >= RERANK_MIN_SHARE * top_score
         ]
+    else:
+        hits += _dense_hits(knowledge, terms, neural, question_vector, hits)
     english = knowledge.analyzer.language == "english"
     answer_type = expected_answer_type(question) if english else AnswerType.NONE
     found = [
@@ -291,7 +301,7 @@ def candidate_windows(
         for article, passage, _ in found
     ]
     evidence = similarities(cuts, question_terms, vectors)
-    neural_evidence = _neural_evidence(neural, question, found, cuts)
+    neural_evidence = _neural_evidence(neural, question_vector, found, cuts)
     for rank, ((article, passage, score), (_, cut), similarity) in enumerate(
         zip(found, cuts, evidence, strict=True)
     ):
@@ -310,15 +320,48 @@ def candidate_windows(
         yield PassageCandidates(article, passage, score, candidates)
 
 
+def _question_vector(neural: NeuralStage | None, question: str) -> npt.NDArray[np.float32] | None:
+    """The question's vector, or None without the stage (or if the encoder failed)."""
+    if neural is None:
+        return None
+    try:
+        return neural.question_vector(question)
+    except Exception:  # the stage must never cost an answer: BM25-only instead
+        log.exception("neural stage failed on a question; answering it BM25-only")
+        return None
+
+
+def _dense_hits(
+    knowledge: KnowledgeBase,
+    terms: Sequence[str],
+    neural: NeuralStage,
+    question_vector: npt.NDArray[np.float32],
+    hits: Sequence[tuple[int, float]],
+) -> list[tuple[int, float]]:
+    """Up to `DENSE_DEPTH` passages nearest the question that BM25's hits lack, with their
+    exact BM25 scores (they rank after every BM25 hit)."""
+    taken = {passage_id for passage_id, _ in hits}
+    try:
+        nearest = neural.dense.nearest(knowledge, question_vector, DENSE_DEPTH + len(hits))
+    except Exception:
+        log.exception("dense candidates failed on a question; BM25's alone are used")
+        return []
+    extra = [passage_id for passage_id in nearest if passage_id not in taken][:DENSE_DEPTH]
+    if not extra:
+        return []
+    scores = knowledge.index.scores(terms)
+    return [(passage_id, float(scores[passage_id])) for passage_id in extra]
+
+
 def _neural_evidence(
     neural: NeuralStage | None,
-    question: str,
+    question_vector: npt.NDArray[np.float32] | None,
     found: Sequence[tuple[Article, Passage, float]],
     cuts: Sequence[tuple[str, Sentences]],
 ) -> list[tuple[NeuralEvidence, float, int]] | None:
     """Each candidate's neural evidence with the best passage cosine and its rank by it;
     None without the stage or when its vectors cannot be had in time."""
-    if neural is None:
+    if neural is None or question_vector is None:
         return None
     texts = [
         (
@@ -329,7 +372,7 @@ def _neural_evidence(
         for (_, passage, _), (text, cut) in zip(found, cuts, strict=True)
     ]
     try:
-        evidence = neural.evidence(neural.question_vector(question), texts)
+        evidence = neural.evidence(question_vector, texts)
     except Exception:  # the stage must never cost an answer: BM25-only instead
         log.exception("neural stage failed on a question; answering it BM25-only")
         return None

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.answers.dense import DensePassages
 from bot.knowledge import KnowledgeBase, Passage
 from bot.neural import Encoder, EncoderState, VectorCache, load_encoder
 from bot.settings import Settings
@@ -68,6 +69,9 @@ class NeuralStage:
         # burst queues here instead of oversubscribing the machine.
         self.inference = threading.Lock()
         self.embedded_on_demand = 0
+        self.dense = DensePassages(
+            vectors, lambda knowledge, passage: passage_texts(knowledge, passage)[0]
+        )
 
     def limited(self, on_demand_limit: int) -> NeuralStage:
         """The same encoder, vectors and inference lock, embedding at most `on_demand_limit`
@@ -76,6 +80,7 @@ class NeuralStage:
             self.encoder, self.vectors, on_demand=self.on_demand, on_demand_limit=on_demand_limit
         )
         view.inference = self.inference
+        view.dense = self.dense
         return view
 
     @property

@@ -78,6 +78,14 @@ class VectorCache:
             self._consolidate()
             return self._matrix[rows].astype(np.float32)
 
+    def present(self, keys: Sequence[bytes]) -> tuple[list[int], npt.NDArray[np.float16]]:
+        """(positions in `keys` that have a vector, those vectors as float16 rows)."""
+        with self._lock:
+            rows = self._rows
+            positions = [position for position, key in enumerate(keys) if key in rows]
+            self._consolidate()
+            return positions, self._matrix[[rows[keys[position]] for position in positions]]
+
     def add(self, keys: Sequence[bytes], vectors: Matrix) -> None:
         """Keep new vectors (already known keys are ignored)."""
         if len(keys) != len(vectors):

@@ -28,10 +28,11 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 # While a background walk is embedding the knowledge (the bot, `dateline chat`), a question
-# embeds at most this many missing texts itself (~0.3 s on two cores); one needing more is
-# answered BM25-only and its texts are left to the walk. Without a walk (`dateline ask`,
-# eval) there is no limit: the first run embeds what it needs and saves it.
-INTERACTIVE_LIMIT = 40
+# embeds at most this many missing texts itself (≤ ~0.3 s on two cores: an article just added
+# or changed); one needing more is answered BM25-only and its texts are left to the walk.
+# Without a walk (`dateline ask`, eval) there is no limit: the first run embeds what it needs
+# and saves it.
+INTERACTIVE_LIMIT = 16
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answers import Answer, AnswerStatus, Finding, confidence_label
+from bot.answers.neural import INTERACTIVE_LIMIT
 from bot.knowledge import KnowledgeBase, LoadProblem, ProgressCallback, collapse_whitespace
 
 _PROGRESS_MIN_ITEMS = 2000
@@ -200,8 +201,12 @@ def _render_neural(console: Console, neural: dict[str, Any] | None) -> None:
     for column in ("vectors", "p50", "p95", "p99"):
         table.add_column(column, justify="left" if column == "vectors" else "right")
     for label, key in (
-        ("cold (embedded on demand)", "ask_cold_vectors"),
-        ("warm", "ask_warm_vectors"),
+        (
+            f"cold, as the bot serves (≤ {INTERACTIVE_LIMIT} embedded, else BM25-only)",
+            "ask_cold_interactive",
+        ),
+        ("cold, first batch run (all embedded on demand)", "ask_cold_vectors"),
+        ("warm (candidates' vectors cached)", "ask_warm_vectors"),
     ):
         values = neural[key]
         table.add_row(label, _ms(values, "p50_ms"), _ms(values, "p95_ms"), _ms(values, "p99_ms"))

@@ -1,8 +1,9 @@
 """The neural stage's figures for `dateline bench`: answer latency with cold and with warm
 vectors, encoder throughput, and the projected time to embed the whole knowledge base.
 
-Cold: the vector cache is empty, so each question embeds its candidates on demand (the
-case of a first start before the background walk has reached them). Warm: the same
+Cold: the vector cache is empty. As the bot serves then (its background walk has not reached
+the candidates yet), each question embeds at most `INTERACTIVE_LIMIT` texts or is answered
+BM25-only; as a first batch run does, each question embeds all its candidates. Warm: the same
 questions again, every candidate's vectors cached. Throughput: the background walk's own
 batches over the first `THROUGHPUT_TEXTS` texts of the knowledge base; the full-embedding
 time is that rate applied to every text the stage reads (a projection, labelled as such).
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.answers import answer_question
-from bot.answers.neural import NeuralStage
+from bot.answers.neural import INTERACTIVE_LIMIT, NeuralStage
 from bot.knowledge import KnowledgeBase
 from bot.neural import VectorCache, load_encoder
 from bot.serving.embedding import BATCH
@@ -52,6 +53,10 @@ def neural_figures(
     state = load_encoder(settings.reranker, threads=settings.reranker_threads)
     if state.encoder is None:
         return {"available": False, "reason": state.reason}
+    interactive = NeuralStage(
+        state.encoder, VectorCache(state.encoder.model_id), on_demand_limit=INTERACTIVE_LIMIT
+    )
+    cold_interactive = _ask_ms(knowledge, settings, interactive, questions)
     stage = NeuralStage(state.encoder, VectorCache(state.encoder.model_id))
     cold = _ask_ms(knowledge, settings, stage, questions)
     on_demand = stage.embedded_on_demand
@@ -68,6 +73,11 @@ def neural_figures(
         "available": True,
         "model_load_ms": round(state.load_ms, 1),
         "questions": len(questions),
+        # The bot while its background walk has not reached the candidates: at most
+        # INTERACTIVE_LIMIT texts embedded per question, else a BM25-only answer.
+        "ask_cold_interactive": latency_figures(cold_interactive),
+        "cold_interactive_texts_embedded": interactive.embedded_on_demand,
+        # A first batch run (`dateline ask --questions`, eval): every candidate embedded.
         "ask_cold_vectors": latency_figures(cold),
         "texts_embedded_on_demand": on_demand,
         "ask_warm_vectors": latency_figures(warm),

@@ -100,7 +100,7 @@ def test_no_voice_warnings_at_start_up() -> None:
         "DatelineBot(load_settings(_env_file=None))\n"
         "print('created')\n"
     )
-    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+    done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert "created" in done.stdout

@@ -39,6 +39,11 @@ def _format(value: object) -> str:
 
 def save_plot(result: EvaluationResult, path: Path) -> None:
     """Answer-in-quote against abstention on unanswerable questions, across thresholds."""
+    plot_sweep(result.sweep(), result.folder, result.threshold, path)
+
+
+def plot_sweep(rows: list[dict[str, float]], folder: str, threshold: float, path: Path) -> None:
+    """`save_plot` from a sweep (also the `sweep` of `dateline eval --json`)."""
     try:
         import matplotlib
 
@@ -46,7 +51,6 @@ def save_plot(result: EvaluationResult, path: Path) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise DatelineError("plotting needs matplotlib: pip install 'dateline[plot]'") from None
-    rows = result.sweep()
     figure, axis = plt.subplots(figsize=(6.5, 4.5))
     thresholds = [row["threshold"] for row in rows]
     axis.plot(
@@ -54,7 +58,7 @@ def save_plot(result: EvaluationResult, path: Path) -> None:
         [row["answer_in_quote"] for row in rows],
         label="answer-in-quote (all answerable)",
     )
-    if result.withheld is not None:
+    if rows and "abstention_on_withheld" in rows[0]:
         axis.plot(
             thresholds,
             [row["abstention_on_withheld"] for row in rows],
@@ -66,13 +70,11 @@ def save_plot(result: EvaluationResult, path: Path) -> None:
             linestyle="--",
             label="answer-in-quote (kept half)",
         )
-    axis.axvline(
-        result.threshold, color="grey", linestyle=":", label=f"default {result.threshold:.2f}"
-    )
+    axis.axvline(threshold, color="grey", linestyle=":", label=f"default {threshold:.2f}")
     axis.set_xlabel("abstention threshold (confidence)")
     axis.set_ylabel("share of questions")
     axis.set_ylim(0, 1)
-    axis.set_title(f"Dateline abstention trade-off: {Path(result.folder).name}")
+    axis.set_title(f"Dateline abstention trade-off: {Path(folder).name}")
     axis.legend(loc="best", fontsize="small")
     figure.tight_layout()
     figure.savefig(path, dpi=120)

@@ -20,6 +20,24 @@ from bot.knowledge import KnowledgeBase
 log = logging.getLogger(__name__)
 
 BATCH = 16
+# The walk sorts each run of this many texts by length, so a batch holds texts of about the same
+# length: a passage and its short sentences in one batch would pad every sentence to the
+# passage's length.
+SORT_WINDOW = 2048
+
+
+def by_length_in_windows(positions: list[int], texts: list[str]) -> list[int]:
+    """`positions` with each run of `SORT_WINDOW` sorted by the length of its text (the walk
+    still moves through the knowledge in order, window by window)."""
+    return [
+        position
+        for first in range(0, len(positions), SORT_WINDOW)
+        for position in sorted(
+            positions[first : first + SORT_WINDOW], key=lambda index: len(texts[index])
+        )
+    ]
+
+
 FLUSH_SECONDS = 30.0
 
 
@@ -91,7 +109,7 @@ class BackgroundEmbedder:
         vectors = self.stage.vectors
         texts = list(dict.fromkeys(self.stage.knowledge_texts(knowledge)))
         keys = [vectors.key(text) for text in texts]
-        todo = vectors.missing(keys)
+        todo = by_length_in_windows(vectors.missing(keys), texts)
         total = len(texts)
         done = total - len(todo)
         made = 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.serving import KnowledgeService
+from bot.serving.embedding import SORT_WINDOW, by_length_in_windows
 from bot.settings import Settings
 
 
@@ -86,3 +87,12 @@ def test_off_by_setting(folder: Path, tmp_path: Path) -> None:
     assert answer.best is not None and "40 ships" in answer.best.quote.text
     assert answer.best.neural_similarity is None
     assert service.start_background_embedding() is None
+
+
+def test_the_walk_sorts_each_window_by_length_and_keeps_every_text() -> None:
+    texts = [("x" * (i % 7 + 1)) + str(i) for i in range(SORT_WINDOW + 50)]
+    order = by_length_in_windows(list(range(len(texts))), texts)
+    assert sorted(order) == list(range(len(texts)))
+    first = [len(texts[i]) for i in order[:SORT_WINDOW]]
+    assert first == sorted(first)
+    assert set(order[:SORT_WINDOW]) == set(range(SORT_WINDOW))  # window by window, in order

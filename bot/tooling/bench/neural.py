@@ -5,8 +5,9 @@ Cold: the vector cache is empty. As the bot serves then (its background walk has
 the candidates yet), each question embeds at most `INTERACTIVE_LIMIT` texts or is answered
 BM25-only; as a first batch run does, each question embeds all its candidates. Warm: the same
 questions again, every candidate's vectors cached. Throughput: the background walk's own
-batches over the first `THROUGHPUT_TEXTS` texts of the knowledge base; the full-embedding
-time is that rate applied to every text the stage reads (a projection, labelled as such).
+batches (length-sorted windows, as it makes them) over the first `THROUGHPUT_TEXTS` texts of
+the knowledge base; the full-embedding time is that rate applied to every text the stage
+reads (a projection, labelled as such).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.answers import answer_question
 from bot.answers.neural import INTERACTIVE_LIMIT, NeuralStage
 from bot.knowledge import KnowledgeBase
 from bot.neural import VectorCache, load_encoder
-from bot.serving.embedding import BATCH
+from bot.serving.embedding import BATCH, by_length_in_windows
 from bot.settings import Settings
 from bot.tooling.bench.baselines import latency_figures
 
@@ -62,7 +63,10 @@ def neural_figures(
     on_demand = stage.embedded_on_demand
     warm = _ask_ms(knowledge, settings, stage, questions)
     texts = list(dict.fromkeys(stage.knowledge_texts(knowledge)))
-    sample = texts[:THROUGHPUT_TEXTS]
+    first_texts = texts[:THROUGHPUT_TEXTS]
+    sample = [
+        first_texts[i] for i in by_length_in_windows(list(range(len(first_texts))), first_texts)
+    ]
     started = time.perf_counter()
     for first in range(0, len(sample), BATCH):
         stage.encode(sample[first : first + BATCH])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -198,6 +199,8 @@ async def test_add_refuses_to_overwrite_unless_replace(harness: Harness) -> None
         ("empty.md", b"", "was not added"),
         ("broken.json", b'{"title": "half a record", "text": ', "was not added"),
         ("deep.json", b"[" * 5000 + b"]" * 5000, "was not added"),
+        ("letters.txt", b"aaaaaaaaaa", "needs a title and at least one sentence"),
+        ("repeat.txt", b"Test\n\ntest test test test.\n", "no sentence of real text"),
     ],
 )
 async def test_invalid_files_are_refused_and_nothing_is_written(
@@ -464,3 +467,22 @@ async def test_watch_mode_reloads_when_files_change(harness: Harness) -> None:
         watchers = [task for task in bot._tasks if task.get_name() == "dateline-watch"]
         assert len(watchers) == 1
     assert all(task.done() for task in watchers)  # stopped on close
+
+
+async def test_invisible_characters_never_reach_a_member(harness: Harness) -> None:
+    rlo, pdf, zwsp = "\u202e", "\u202c", "\u200b"
+    hostile = (
+        f"Harbour {rlo}lanoitan{pdf} reopens\n\nLONDON, May 5 (Reuters) - The har{zwsp}bour "
+        f"master reopened the {rlo}yauq{pdf} on Friday after the storm.\n"
+    )
+    folder = harness.stories({"harbour.txt": hostile})
+    async with harness.running(harness.settings(folder)):
+        reply = await harness.mention(harness.alice, "Who reopened the harbour?")
+        article = await harness.fake.slash_command(
+            harness.general, harness.alice, "article", {"title": "Harbour"}
+        )
+        shown = await article.answer()
+        for payload in (reply, shown):
+            text = json.dumps(payload, ensure_ascii=False)
+            assert not {rlo, pdf, zwsp} & set(text), payload
+        assert "master **reopened** the yauq" in reply["embeds"][0]["description"]

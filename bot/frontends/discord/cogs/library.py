@@ -69,10 +69,11 @@ class LibraryCog(commands.Cog, name="Library"):
         knowledge = self.bot.service.knowledge
         counts = await asyncio.to_thread(knowledge.passage_counts)  # one pass over the passages
         passages = counts[found.id]
+        admin = interaction.guild_id is not None and await self._is_admin(interaction)
         await interaction.response.send_message(
             embed=render.article_embed(found, passages), allowed_mentions=render.NO_MENTIONS
         )
-        if interaction.guild_id is not None and await self._is_admin(interaction):
+        if admin:
             await interaction.followup.send(
                 render.article_file_message(found),
                 ephemeral=True,
@@ -82,11 +83,15 @@ class LibraryCog(commands.Cog, name="Library"):
     async def _is_admin(self, interaction: discord.Interaction[Any]) -> bool:
         """Server paths are for admins (checked here, server-side, like every admin path)."""
         settings = self.bot.settings
-        grant = await admin_grant(
-            interaction,
-            admin_user_ids=settings.admin_user_ids,
-            admin_role_ids=settings.admin_role_ids,
-        )
+        try:
+            grant = await admin_grant(
+                interaction,
+                admin_user_ids=settings.admin_user_ids,
+                admin_role_ids=settings.admin_role_ids,
+            )
+        except discord.HTTPException as error:  # the owner lookup: no path, not no answer
+            log.warning("could not check /article's caller for admin rights: %s", error)
+            return False
         return grant is not None
 
     @article.autocomplete("title")

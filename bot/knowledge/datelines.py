@@ -28,7 +28,7 @@ The place must be at most three capitalised words and be followed by `,` or `.` 
 (genitive month names and their abbreviations: `2 апреля`, `2 апр`, `9 мая`, `5 сент`); RIA and
 Interfax datelines need the date. The agency is normalised to its Latin name (`ТАСС` → `TASS`),
 so `display` is uniform across languages and agrees with `agency` (`МОСКВА, 2 апреля /TASS/`),
-as it already does for `(Xinhuanet)` → `/Xinhua/`; `as_written` keeps the original spelling. A
+as it already does for `(Xinhuanet)` → `(Xinhua) --`; `as_written` keeps the original spelling. A
 dot after a Russian date is a separator, not part of the date (`5 окт.` → `5 окт`).
 
 Agencies are recognised only from a known list (`_AGENCIES`), so `(Hebei)` or `(Undated)` is

@@ -213,7 +213,7 @@ def test_add_reports_title_dateline_and_passages(tmp_path: Path) -> None:
     assert result.path == tmp_path / "bridge.txt"
     assert result.path.read_bytes() == STORY
     assert result.title == "Harbour Bridge Reopens After Repairs"
-    assert result.dateline == "SYDNEY /Reuters/"
+    assert result.dateline == "SYDNEY (Reuters) -"
     assert result.passage_count >= 1
     assert result.article_ids == ("bridge",)
     assert not result.replaced and result.previous is None

@@ -13,6 +13,9 @@ from bot.knowledge.articles import (
     analyse_layout,
     collapse_whitespace,
     decode_text,
+    failed_load,
+    failure_reason,
+    is_stale,
     iter_article_files,
     load_articles,
     load_bytes,
@@ -21,6 +24,8 @@ from bot.knowledge.articles import (
     missing_paths,
     paragraph_spans,
     shorten,
+    stale_problem,
+    stale_reason,
 )
 from bot.knowledge.base import (
     KnowledgeBase,
@@ -92,7 +97,10 @@ __all__ = [
     "collapse_whitespace",
     "count_words",
     "decode_text",
+    "failed_load",
+    "failure_reason",
     "find_dateline",
+    "is_stale",
     "iter_article_files",
     "list_article_files",
     "list_trash",
@@ -110,5 +118,7 @@ __all__ = [
     "shorten",
     "split_all",
     "split_passages",
+    "stale_problem",
+    "stale_reason",
     "upload_folder",
 ]

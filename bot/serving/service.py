@@ -19,7 +19,14 @@ from pathlib import Path
 from bot.answers import Answer, answer_question, shared_word_vectors
 from bot.answers.neural import INTERACTIVE_LIMIT, NeuralStage, shared_stage
 from bot.errors import KnowledgeError, ReloadInProgressError
-from bot.knowledge import KnowledgeBase, LoadProblem, ProgressCallback, build_knowledge_base
+from bot.knowledge import (
+    KnowledgeBase,
+    LoadProblem,
+    ProgressCallback,
+    build_knowledge_base,
+    is_stale,
+    stale_reason,
+)
 from bot.neural import EncoderState
 from bot.serving.embedding import BackgroundEmbedder
 from bot.serving.reload_guard import ReloadRefusal, articles_per_file, check_reload
@@ -49,6 +56,11 @@ class ReloadReport:
     # (`force`) would go ahead.
     needs_confirmation: bool = False
 
+    @property
+    def stale(self) -> tuple[LoadProblem, ...]:
+        """Files that failed to load and are served from their last good version."""
+        return tuple(problem for problem in self.problems if is_stale(problem))
+
     def summary(self) -> str:
         """One line for logs and chat replies."""
         if self.needs_confirmation:
@@ -61,11 +73,21 @@ class ReloadReport:
                 f"reload failed after {self.seconds:.2f} s: {self.error}; "
                 "the previous knowledge is still serving"
             )
-        return (
+        line = (
             f"{self.articles} articles, {self.passages} passages "
             f"(+{len(self.added)} / -{len(self.removed)} / ~{len(self.changed)}), "
             f"{len(self.problems)} problems, {self.seconds:.2f} s"
         )
+        if self.stale:
+            line += "; last good version served for " + "; ".join(
+                f"{problem.file} ({stale_reason(problem)})" for problem in self.stale[:5]
+            )
+            if len(self.stale) > 5:
+                line += f"; and {len(self.stale) - 5} more"
+        if self.removed:
+            shown = ", ".join(self.removed[:5])
+            line += f"; removed: {shown}" + (" …" if len(self.removed) > 5 else "")
+        return line
 
 
 def compare(

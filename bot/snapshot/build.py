@@ -40,11 +40,16 @@ from bot.knowledge import (
     Passage,
     ProgressCallback,
     bm25_params,
+    failed_load,
+    failure_reason,
+    is_stale,
     iter_article_files,
     load_file,
     merge_loads,
     missing_paths,
     split_passages,
+    stale_problem,
+    stale_reason,
 )
 from bot.retrieval import BM25Index
 from bot.settings import Settings
@@ -229,9 +234,18 @@ class SnapshotBuilder:
             if reused is None:
                 reused = load_file(path, root, settings.max_file_bytes)
                 parsed += 1
+                if reuse is not None and failed_load(reused):  # serve its last good version
+                    key = (fingerprint.path, fingerprint.root)
+                    reason, now = failure_reason(reused), len(reused.articles)
+                    reused = reuse.last_good(key, path, reason, now) or reused
             loads.append(reused)
             if progress is not None:
                 progress("loading", number, total)
+        fingerprints = list(current.fingerprints)
+        if reuse is not None:  # a file replaced by a folder is not listed: not a deletion
+            for load, fingerprint in reuse.replaced_by_folders(fingerprints):
+                loads.append(load)
+                fingerprints.append(fingerprint)
         report = merge_loads(loads, missing_paths(current.paths))
         terms = _TermStream(report.articles, reuse, analyzer, settings.passage_words, progress)
         index = BM25Index.build(terms, bm25_params(settings))
@@ -250,7 +264,9 @@ class SnapshotBuilder:
         save_seconds = 0.0
         if self.publish:
             saving = time.perf_counter()
-            knowledge = _publish(home, knowledge, loads, report, terms, current, progress)
+            knowledge = _publish(
+                home, knowledge, loads, fingerprints, report, terms, current, progress
+            )
             save_seconds = time.perf_counter() - saving
         mode: Mode = "incremental" if reuse is not None else "full"
         return self._done(
@@ -390,6 +406,35 @@ class _Reuse:
             self.origin[id(article)] = number
         return FileLoad(path, articles, entry.problems)
 
+    def last_good(
+        self, key: tuple[str, str], path: Path, reason: str, now: int = 0
+    ) -> FileLoad | None:
+        """The stored articles of a file that fails to load now, marked stale; None when the
+        snapshot has no more of its articles than the `now` that still load (a feed that
+        appended records and truncated the last keeps its new ones)."""
+        entry = self.entries.get(key)
+        if entry is None or entry.end_article - entry.first_article <= now:
+            return None
+        articles = self.stored.articles[entry.first_article : entry.end_article]
+        for number, article in enumerate(articles, start=entry.first_article):
+            self.origin[id(article)] = number
+        log.warning("%s fails to load (%s): serving its last good version", key[0], reason)
+        return FileLoad(path, articles, (stale_problem(key[0], reason),))
+
+    def replaced_by_folders(
+        self, listed: Sequence[FileFingerprint]
+    ) -> Iterator[tuple[FileLoad, FileFingerprint]]:
+        """Stored files whose path is now something other than a file (a folder): their last
+        good version, with the stored fingerprint."""
+        seen = {(fingerprint.path, fingerprint.root) for fingerprint in listed}
+        for key, entry in self.entries.items():
+            path = Path(key[0])
+            if key in seen or not path.exists() or path.is_file():
+                continue
+            load = self.last_good(key, path, "replaced by a folder, not a file")
+            if load is not None:
+                yield load, entry.fingerprint
+
     def passages(self, article: Article) -> Iterator[tuple[Passage, list[str]]]:
         """The stored passages of a reused article with their terms; empty if not reused."""
         number = self.origin.get(id(article))
@@ -478,6 +523,7 @@ def _publish(
     home: Path,
     knowledge: KnowledgeBase,
     loads: Sequence[FileLoad],
+    fingerprints: Sequence[FileFingerprint],
     report: LoadReport,
     terms: _TermStream,
     current: _Current,
@@ -489,7 +535,7 @@ def _publish(
     kept = {id(article) for article in report.articles}
     entries: list[FileEntry] = []
     position = 0
-    for load, fingerprint in zip(loads, current.fingerprints, strict=True):
+    for load, fingerprint in zip(loads, fingerprints, strict=True):
         count = sum(1 for article in load.articles if id(article) in kept)
         complete = count == len(load.articles)
         entries.append(FileEntry(fingerprint, position, position + count, complete, load.problems))
@@ -576,5 +622,12 @@ def snapshot_status(settings: Settings, stats: BuildStats | None = None) -> dict
             if manifest.analysis != current.analysis
             else _what_changed(manifest, current)
         ),
+        # Files that fail to load and are served from their last good version.
+        stale_files=[
+            {"file": problem.file, "reason": stale_reason(problem)}
+            for entry in manifest.files
+            for problem in entry.problems
+            if is_stale(problem)
+        ],
     )
     return status

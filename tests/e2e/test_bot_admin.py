@@ -264,3 +264,23 @@ async def test_a_reload_of_a_missing_folder_is_refused_until_confirmed(harness: 
         assert "Luigi Di Maio" not in str(gone)
         rows = await audit_rows(bot)
         assert (rows[-1].result, rows[-1].detail["force"]) == ("ok", True)
+
+
+async def test_a_file_that_breaks_keeps_serving_its_last_good_version(harness: Harness) -> None:
+    folder = harness.stories()
+    fake = harness.fake
+    async with harness.running(harness.settings(folder, use_snapshot=True)):
+        (folder / "bridge.txt").write_bytes(b"\x00\x00 a feed wrote garbage")
+        ix = await fake.slash_command(harness.general, harness.root, "admin reload")
+        report = (await ix.followup()).json["embeds"][0]
+        assert report["title"] == "Knowledge reloaded"
+        stale = next(f for f in report["fields"] if f["name"].startswith("Stale (1)"))
+        assert "bridge.txt" in stale["value"] and "binary file" in stale["value"]
+        removed = next(f for f in report["fields"] if f["name"].startswith("Removed"))
+        assert removed["name"] == "Removed (0)"
+        reply = await harness.mention(harness.alice, "Who opened the new bridge over the river?")
+        assert "mayor" in reply["embeds"][0]["description"].casefold()
+        status = await fake.slash_command(harness.general, harness.root, "admin status")
+        fields = (await status.answer())["embeds"][0]["fields"]
+        stale_files = next(f for f in fields if f["name"].startswith("Stale files (1)"))
+        assert "bridge.txt" in stale_files["value"]

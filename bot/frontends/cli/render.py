@@ -179,6 +179,11 @@ def render_index(console: Console, status: dict[str, Any]) -> None:
             style="green" if current else "yellow",
         ),
     )
+    for stale in status.get("stale_files") or ():
+        table.add_row(
+            "last good version",
+            Text(f"{stale['file']}: fails to load now ({stale['reason']})", style="yellow"),
+        )
     console.print(table)
 
 

@@ -44,6 +44,7 @@ from bot.knowledge import (
     UploadRejectedError,
     UploadTooLargeError,
     add_article_file,
+    is_stale,
     remove_article_file,
     sanitise_filename,
     upload_folder,
@@ -192,6 +193,7 @@ class AdminCog(
             shard=shard,
             storage="ok" if bot.store is not None else "disabled",
             reranker=await asyncio.to_thread(service.reranker_summary),
+            stale=tuple(p for p in knowledge.report.problems if is_stale(p)),
         )
         await self._done(interaction, {})
         await interaction.response.send_message(embed=render.status_embed(info), ephemeral=True)

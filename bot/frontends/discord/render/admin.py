@@ -19,6 +19,7 @@ from bot.frontends.discord.render.markup import (
     fit_embed,
     trim,
 )
+from bot.knowledge import LoadProblem, stale_reason
 from bot.serving import ReloadReport
 
 
@@ -30,6 +31,18 @@ def expired_button_message() -> str:
 def not_owner_message() -> str:
     """Shown when someone else presses an answer's page buttons."""
     return "Only the person who asked can page through these results — ask your own with `/ask`."
+
+
+def _stale_list(stale: Sequence[LoadProblem], limit: int = 5) -> str:
+    """Each stale file with the reason it fails to load now."""
+    lines = [
+        f"`{escape_trimmed(problem.file, 160).replace('`', 'ʼ')}` — "
+        f"{escape_trimmed(stale_reason(problem), 160)}"
+        for problem in stale[:limit]
+    ]
+    if len(stale) > limit:
+        lines.append(f"… and {len(stale) - limit:,} more")
+    return trim("\n".join(lines), EMBED_FIELD_VALUE)
 
 
 def _id_list(ids: Iterable[str], limit: int = LIST_IN_FIELD) -> str:
@@ -73,6 +86,12 @@ def reload_embed(report: ReloadReport) -> discord.Embed:
     ):
         embed.add_field(
             name=f"{name} ({len(ids):,})", value=_id_list(ids) if ids else "—", inline=False
+        )
+    if report.stale:
+        embed.add_field(
+            name=f"Stale ({len(report.stale):,}): the last good version is still served",
+            value=_stale_list(report.stale),
+            inline=False,
         )
     if report.problems:
         problems = [escape_trimmed(str(problem), 200) for problem in report.problems[:5]]
@@ -125,6 +144,7 @@ class StatusInfo:
     shard: str | None = None
     storage: str = "ok"
     reranker: str = ""
+    stale: tuple[LoadProblem, ...] = ()  # files served from their last good version
 
 
 def _duration(seconds: float) -> str:
@@ -168,6 +188,12 @@ def status_embed(info: StatusInfo, now: float | None = None) -> discord.Embed:
     embed.add_field(name="Storage", value=trim(info.storage, 200), inline=True)
     if info.reranker:
         embed.add_field(name="Re-ranker", value=trim(info.reranker, 300), inline=False)
+    if info.stale:
+        embed.add_field(
+            name=f"Stale files ({len(info.stale):,}): last good version served",
+            value=_stale_list(info.stale),
+            inline=False,
+        )
     embed.set_footer(text=f"Dateline {info.version} · discord.py {info.discord_version}")
     return fit_embed(embed)
 

@@ -13,9 +13,6 @@ from bot.knowledge.articles import (
     analyse_layout,
     collapse_whitespace,
     decode_text,
-    failed_load,
-    failure_reason,
-    is_stale,
     iter_article_files,
     load_articles,
     load_bytes,
@@ -24,8 +21,6 @@ from bot.knowledge.articles import (
     missing_paths,
     paragraph_spans,
     shorten,
-    stale_problem,
-    stale_reason,
 )
 from bot.knowledge.base import (
     KnowledgeBase,
@@ -62,6 +57,13 @@ from bot.knowledge.files import (
     upload_folder,
 )
 from bot.knowledge.passages import Passage, count_words, split_all, split_passages
+from bot.knowledge.stale import (
+    failed_load,
+    failure_reason,
+    is_stale,
+    stale_problem,
+    stale_reason,
+)
 
 __all__ = [
     "MAX_NAME_CHARS",

@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the fake Discord lives with the tests
 
 from e2e.dateline_harness import BRIDGE_STORIES, Harness, write_articles  # noqa: E402
-from e2e.fake_discord import FakeDiscord  # noqa: E402
-from e2e.fake_state import ADMINISTRATOR  # noqa: E402
+from e2e.fakes.discord_server import FakeDiscord  # noqa: E402
+from e2e.fakes.state import ADMINISTRATOR  # noqa: E402
 from e2e.load_driver import LoadResult, run_load  # noqa: E402
 
 from bot.frontends.discord.bot import DatelineBot  # noqa: E402

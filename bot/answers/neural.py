@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -51,6 +52,20 @@ def passage_texts(knowledge: KnowledgeBase, passage: Passage) -> tuple[str, list
     return text[passage.start : passage.end], [text[start:end] for start, end in spans]
 
 
+class Activity:
+    """When a question last used the encoder: background work yields to questions."""
+
+    def __init__(self) -> None:
+        self.last_question = -1e9  # time.monotonic() of the last question
+
+    def asked(self) -> None:
+        self.last_question = time.monotonic()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last question."""
+        return time.monotonic() - self.last_question
+
+
 class NeuralStage:
     """The encoder and its vectors, shared by every question of a process."""
 
@@ -69,6 +84,7 @@ class NeuralStage:
         # One inference at a time: the session already uses every core it was given, so a
         # burst queues here instead of oversubscribing the machine.
         self.inference = threading.Lock()
+        self.activity = Activity()
         self.embedded_on_demand = 0
         self.dense = DensePassages(
             vectors, lambda knowledge, passage: passage_texts(knowledge, passage)[0]
@@ -81,6 +97,7 @@ class NeuralStage:
             self.encoder, self.vectors, on_demand=self.on_demand, on_demand_limit=on_demand_limit
         )
         view.inference = self.inference
+        view.activity = self.activity
         view.dense = self.dense
         return view
 
@@ -93,6 +110,7 @@ class NeuralStage:
             return self.encoder.encode(texts)
 
     def question_vector(self, question: str) -> npt.NDArray[np.float32]:
+        self.activity.asked()
         vector: npt.NDArray[np.float32] = self.encode([question])[0]
         return vector
 

@@ -20,6 +20,8 @@ from bot.knowledge import KnowledgeBase
 log = logging.getLogger(__name__)
 
 BATCH = 16
+# The walk embeds only after this long without a question (a burst is answered first).
+QUIET_SECONDS = 0.5
 # The walk sorts each run of this many texts by length, so a batch holds texts of about the same
 # length: a passage and its short sentences in one batch would pad every sentence to the
 # passage's length.
@@ -104,6 +106,13 @@ class BackgroundEmbedder:
         with self._lock:
             self._generation += 1
 
+    def _yield_to_questions(self, generation: int) -> None:
+        """Wait while questions are coming in (the walk is the bot's lowest priority: two
+        cores cannot answer a burst and embed an archive at once)."""
+        activity = self.stage.activity
+        while generation == self._generation and activity.quiet_for() < QUIET_SECONDS:
+            time.sleep(QUIET_SECONDS / 4)
+
     def _walk(self, knowledge: KnowledgeBase, generation: int) -> None:
         started = time.perf_counter()
         vectors = self.stage.vectors
@@ -119,6 +128,7 @@ class BackgroundEmbedder:
         last_flush = time.monotonic()
         next_log = 0.1
         for first in range(0, len(todo), BATCH):
+            self._yield_to_questions(generation)
             if generation != self._generation:
                 log.info("Background embedding superseded by a newer knowledge base")
                 break

@@ -96,3 +96,28 @@ def test_the_walk_sorts_each_window_by_length_and_keeps_every_text() -> None:
     first = [len(texts[i]) for i in order[:SORT_WINDOW]]
     assert first == sorted(first)
     assert set(order[:SORT_WINDOW]) == set(range(SORT_WINDOW))  # window by window, in order
+
+
+def test_the_walk_waits_while_questions_come_in(folder: Path, tmp_path: Path) -> None:
+    service = _service(folder, tmp_path / "quiet")
+    stage = service.neural
+    assert stage is not None
+    stop = threading.Event()
+
+    def ask_constantly() -> None:
+        while not stop.is_set():
+            stage.activity.asked()
+            time.sleep(0.05)
+
+    asker = threading.Thread(target=ask_constantly, daemon=True)
+    asker.start()
+    try:
+        embedder = service.start_background_embedding()
+        assert embedder is not None
+        assert not embedder.wait(1.0)  # a burst is on: nothing is embedded yet
+        assert embedder.progress.embedded_now == 0
+    finally:
+        stop.set()
+        asker.join()
+    assert embedder.wait(60)  # quiet again: the walk finishes
+    assert embedder.progress.embedded == embedder.progress.total

@@ -15,9 +15,9 @@ from bot.answers.answer_types import AnswerType, expected_answer_type, offers_an
 from bot.answers.neural import NeuralEvidence, NeuralStage
 from bot.answers.quote_model import (
     BM25_ONLY_WEIGHTS,
-    FEATURES,
     NEURAL_FEATURES,
     WEIGHTS,
+    lacks_asked_kind,
     quote_score,
 )
 from bot.answers.similarity import Similarity, similarities, soft_coverage
@@ -60,7 +60,6 @@ DENSE_DEPTH = 5
 # 0.7607 / 0.7607 / 0.7587 on realtimeqa, and quotes lacking the kind fall from 2.6% to 2.4%
 # (squad-dev) and 1.2% to 1.0% (realtimeqa) at 1.0.
 MISSING_KIND_PENALTY = 1.0
-TYPED_WITHOUT_OFFER = FEATURES.index("typed_without_offer")
 
 # Two adjacent sentences may be quoted together when they fit in this many characters: a
 # sentence too short to stand alone gets its neighbour, a long one stays alone.
@@ -78,16 +77,11 @@ class QuoteCandidate:
     neural: bool = False  # the neural features are real (else 0, and BM25-only weights apply)
 
     @property
-    def lacks_asked_kind(self) -> bool:
-        """The question asks for a number, a time or a name and this window offers none."""
-        return self.features[TYPED_WITHOUT_OFFER] > 0.0
-
-    @property
     def score(self) -> float:
         """The learned linear score (see `bot.answers.quote_model`), less
         `MISSING_KIND_PENALTY` for a window without the kind of answer asked for."""
         score = quote_score(self.features, WEIGHTS if self.neural else BM25_ONLY_WEIGHTS)
-        return score - MISSING_KIND_PENALTY if self.lacks_asked_kind else score
+        return score - MISSING_KIND_PENALTY if lacks_asked_kind(self.features) else score
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,12 +63,12 @@ class DensePassages:
             grown = len(self.vectors) != self._built_with
             stale = time.monotonic() - self._built_at >= REFRESH_SECONDS
             if not same or (grown and stale):
-                self._build(knowledge)
+                self._build(knowledge, new_knowledge=not same)
             return self._ids, self._matrix
 
-    def _build(self, knowledge: KnowledgeBase) -> None:
+    def _build(self, knowledge: KnowledgeBase, *, new_knowledge: bool) -> None:
         self._built_with = len(self.vectors)
-        if self._knowledge is None or self._knowledge() is not knowledge:
+        if new_knowledge:
             text = self.passage_text  # hashing every passage once per knowledge base
             self._keys = [self.vectors.key(text(knowledge, p)) for p in knowledge.passages]
         positions, matrix = self.vectors.present(self._keys)

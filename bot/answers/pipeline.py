@@ -21,7 +21,7 @@ from bot.answers.candidates import candidate_windows
 from bot.answers.confidence import confidence_from
 from bot.answers.model import Answer, AnswerStatus, Finding
 from bot.answers.neural import NeuralStage
-from bot.answers.quote_model import FEATURES
+from bot.answers.quote_model import FEATURES, lacks_asked_kind
 from bot.answers.quotes import make_quote
 from bot.answers.terms import QuestionTerms, surface_words, weigh_question
 from bot.answers.word_vectors import shared_word_vectors
@@ -29,7 +29,6 @@ from bot.knowledge import KnowledgeBase
 from bot.settings import default
 
 NEURAL_PASSAGE = FEATURES.index("neural_passage")
-TYPED_WITHOUT_OFFER = FEATURES.index("typed_without_offer")
 
 # The most confidence a quote gets when the question asks for a number, a time or a name and
 # the quote has none: "medium" at most (`confidence_label`), never "high". Not lower: the
@@ -167,7 +166,7 @@ def answer_question(
     others = [ranked[position] for position in shown[1:]]
     signals = confidence_signals(question_terms, best)
     confidence = confidence_from(signals, semantic=vectors is not None, neural=neural_used)
-    if best.features[TYPED_WITHOUT_OFFER] > 0.0:
+    if lacks_asked_kind(best.features):
         # "How many …?" answered by a quote without a number is never high confidence.
         confidence = min(confidence, MISSING_KIND_CONFIDENCE)
     if confidence < abstain_threshold:

@@ -123,6 +123,14 @@ WEIGHTS: tuple[float, ...] = (
 )
 
 
+_TYPED_WITHOUT_OFFER = FEATURES.index("typed_without_offer")
+
+
+def lacks_asked_kind(features: Sequence[float]) -> bool:
+    """The question asks for a number, a time or a name and the window offers none."""
+    return features[_TYPED_WITHOUT_OFFER] > 0.0
+
+
 def quote_score(features: Sequence[float], weights: Sequence[float] = WEIGHTS) -> float:
     """The window's score: a weighted sum of its features."""
     if len(features) != len(weights):

@@ -61,6 +61,7 @@ from bot.knowledge.stale import (
     failed_load,
     failure_reason,
     is_stale,
+    stale_among,
     stale_problem,
     stale_reason,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "shorten",
     "split_all",
     "split_passages",
+    "stale_among",
     "stale_problem",
     "stale_reason",
     "upload_folder",

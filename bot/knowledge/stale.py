@@ -3,6 +3,8 @@ its last good version in the snapshot (`bot.snapshot.build`), and how reports fi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.knowledge.articles import FileLoad, LoadProblem
 
 # The reason of a load problem saying that a file's last good version is being served.
@@ -28,6 +30,11 @@ def stale_problem(source_file: str, reason: str) -> LoadProblem:
 def is_stale(problem: LoadProblem) -> bool:
     """Whether `problem` marks a file served from its last good version."""
     return problem.reason.startswith(STALE_PREFIX)
+
+
+def stale_among(problems: Iterable[LoadProblem]) -> tuple[LoadProblem, ...]:
+    """The problems that mark files served from their last good version."""
+    return tuple(problem for problem in problems if is_stale(problem))
 
 
 def stale_reason(problem: LoadProblem) -> str:

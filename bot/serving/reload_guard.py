@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.knowledge import KnowledgeBase
-from bot.knowledge.articles import iter_article_files
+from bot.knowledge import KnowledgeBase, iter_article_files, missing_paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +29,7 @@ class ReloadRefusal:
 
 def missing_knowledge_paths(paths: Sequence[Path]) -> tuple[str, ...]:
     """The configured knowledge paths that do not exist."""
-    return tuple(path.as_posix() for path in paths if not path.exists())
+    return tuple(problem.file for problem in missing_paths(paths))
 
 
 def articles_per_file(knowledge: KnowledgeBase | None) -> Mapping[str, int]:

@@ -24,7 +24,7 @@ from bot.knowledge import (
     LoadProblem,
     ProgressCallback,
     build_knowledge_base,
-    is_stale,
+    stale_among,
     stale_reason,
 )
 from bot.neural import EncoderState
@@ -59,7 +59,7 @@ class ReloadReport:
     @property
     def stale(self) -> tuple[LoadProblem, ...]:
         """Files that failed to load and are served from their last good version."""
-        return tuple(problem for problem in self.problems if is_stale(problem))
+        return stale_among(self.problems)
 
     def summary(self) -> str:
         """One line for logs and chat replies."""

@@ -42,12 +42,12 @@ from bot.knowledge import (
     bm25_params,
     failed_load,
     failure_reason,
-    is_stale,
     iter_article_files,
     load_file,
     merge_loads,
     missing_paths,
     split_passages,
+    stale_among,
     stale_reason,
 )
 from bot.retrieval import BM25Index
@@ -545,8 +545,7 @@ def snapshot_status(settings: Settings, stats: BuildStats | None = None) -> dict
         stale_files=[
             {"file": problem.file, "reason": stale_reason(problem)}
             for entry in manifest.files
-            for problem in entry.problems
-            if is_stale(problem)
+            for problem in stale_among(entry.problems)
         ],
     )
     return status

@@ -243,6 +243,14 @@ def test_cp1252_upload_is_added_with_a_warning(tmp_path: Path) -> None:
     assert any("cp1252" in warning.reason for warning in result.warnings)
 
 
+def _refused_upload(folder: Path, name: str, data: bytes) -> InvalidArticleFileError:
+    """The refusal of an upload, after checking that nothing was written."""
+    with pytest.raises(InvalidArticleFileError) as error:
+        add_article_file(folder, name, data, replace=False, max_bytes=LIMIT)
+    assert list(folder.iterdir()) == []
+    return error.value
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
@@ -260,11 +268,9 @@ def test_cp1252_upload_is_added_with_a_warning(tmp_path: Path) -> None:
 def test_invalid_uploads_are_refused_before_writing(
     tmp_path: Path, name: str, data: bytes, reason: str
 ) -> None:
-    with pytest.raises(InvalidArticleFileError) as error:
-        add_article_file(tmp_path, name, data, replace=False, max_bytes=LIMIT)
-    assert reason in str(error.value)
-    assert error.value.problems, "the loader's problems come back to the caller"
-    assert list(tmp_path.iterdir()) == []
+    error = _refused_upload(tmp_path, name, data)
+    assert reason in str(error)
+    assert error.problems, "the loader's problems come back to the caller"
 
 
 @pytest.mark.parametrize(
@@ -279,12 +285,8 @@ def test_invalid_uploads_are_refused_before_writing(
 def test_uploads_need_a_title_and_a_real_sentence(
     tmp_path: Path, name: str, data: bytes, reason: str
 ) -> None:
-    with pytest.raises(InvalidArticleFileError) as error:
-        add_article_file(tmp_path, name, data, replace=False, max_bytes=LIMIT)
-    assert reason in str(error.value) and "needs a title and at least one sentence" in str(
-        error.value
-    )
-    assert list(tmp_path.iterdir()) == []
+    error = _refused_upload(tmp_path, name, data)
+    assert reason in str(error) and "needs a title and at least one sentence" in str(error)
     short = b"Council votes\n\nThe council voted yes.\n"  # the smallest real article is fine
     assert add_article_file(tmp_path, "e.txt", short, replace=False, max_bytes=LIMIT).articles
 

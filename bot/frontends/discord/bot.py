@@ -20,6 +20,7 @@ from bot import __version__
 from bot.answers import Answer
 from bot.errors import KnowledgeError, ReloadInProgressError, SettingsError
 from bot.frontends.discord import render
+from bot.frontends.discord.checks import AdminGrant, admin_grant
 from bot.frontends.discord.cooldowns import QuestionCooldown
 from bot.frontends.discord.errors import DatelineTree
 from bot.frontends.discord.recording import PendingQuestion
@@ -153,6 +154,15 @@ class DatelineBot(commands.Bot):
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: the ask cog listens to messages itself."""
+
+    async def admin_grant(self, interaction: discord.Interaction[Any]) -> AdminGrant | None:
+        """Why the user may administer Dateline here under these settings (None: they may
+        not; raises `NoPrivateMessage` in DMs): the one check every admin path uses."""
+        return await admin_grant(
+            interaction,
+            admin_user_ids=self.settings.admin_user_ids,
+            admin_role_ids=self.settings.admin_role_ids,
+        )
 
     async def on_interaction(self, interaction: discord.Interaction[Any], /) -> None:
         """A click no handler takes (a pager that expired or predates a restart, a crafted

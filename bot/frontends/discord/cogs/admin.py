@@ -30,7 +30,7 @@ from bot.frontends.discord.autocomplete import (
     titles_by_file,
     titles_of,
 )
-from bot.frontends.discord.checks import AdminGrant, NotAdmin, admin_grant
+from bot.frontends.discord.checks import NotAdmin
 from bot.frontends.discord.render import (
     PERIODS,
     StatsContext,
@@ -44,9 +44,9 @@ from bot.knowledge import (
     UploadRejectedError,
     UploadTooLargeError,
     add_article_file,
-    is_stale,
     remove_article_file,
     sanitise_filename,
+    stale_among,
     upload_folder,
 )
 from bot.serving import ReloadReport
@@ -82,19 +82,10 @@ class AdminCog(
         self.bot = bot
         super().__init__()
 
-    async def _grant(self, interaction: discord.Interaction[Any]) -> AdminGrant | None:
-        """Why the user may run admin commands here (None: they may not; raises in DMs)."""
-        settings = self.bot.settings
-        return await admin_grant(
-            interaction,
-            admin_user_ids=settings.admin_user_ids,
-            admin_role_ids=settings.admin_role_ids,
-        )
-
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """The real permission check; refusals are audited before the user is told."""
         try:
-            grant = await self._grant(interaction)
+            grant = await self.bot.admin_grant(interaction)
         except app_commands.NoPrivateMessage:
             await self.bot.audit(
                 interaction, _action(interaction), "refused", message="direct message"
@@ -193,7 +184,7 @@ class AdminCog(
             shard=shard,
             storage="ok" if bot.store is not None else "disabled",
             reranker=await asyncio.to_thread(service.reranker_summary),
-            stale=tuple(p for p in knowledge.report.problems if is_stale(p)),
+            stale=stale_among(knowledge.report.problems),
         )
         await self._done(interaction, {})
         await interaction.response.send_message(embed=render.status_embed(info), ephemeral=True)
@@ -396,7 +387,7 @@ class AdminCog(
         self, interaction: discord.Interaction[Any], current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            grant = await self._grant(interaction)
+            grant = await self.bot.admin_grant(interaction)
             folder = upload_folder(self.bot.service.paths)
         except (app_commands.NoPrivateMessage, KnowledgeError):
             return []

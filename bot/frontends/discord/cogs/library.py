@@ -12,7 +12,6 @@ from discord.ext import commands
 
 from bot.frontends.discord import render
 from bot.frontends.discord.autocomplete import ArticleCatalog
-from bot.frontends.discord.checks import admin_grant
 from bot.frontends.discord.views import SourcesView
 from bot.knowledge import KnowledgeBase
 from bot.serving import ReloadReport
@@ -82,13 +81,8 @@ class LibraryCog(commands.Cog, name="Library"):
 
     async def _is_admin(self, interaction: discord.Interaction[Any]) -> bool:
         """Server paths are for admins (checked here, server-side, like every admin path)."""
-        settings = self.bot.settings
         try:
-            grant = await admin_grant(
-                interaction,
-                admin_user_ids=settings.admin_user_ids,
-                admin_role_ids=settings.admin_role_ids,
-            )
+            grant = await self.bot.admin_grant(interaction)
         except discord.HTTPException as error:  # the owner lookup: no path, not no answer
             log.warning("could not check /article's caller for admin rights: %s", error)
             return False
